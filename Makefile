@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Both install what is missing (apt), then build.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+LISTEN ?= 127.0.0.1:50051
+DATA_DIR ?= ./data
+JOBS ?= $(shell nproc)
+
+# Debian 12 packages the build, the tests and the tools need.
+DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
+  libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
+  librocksdb-dev libabsl-dev libssl-dev uuid-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  python3 python3-grpcio python3-protobuf npm
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps configure build run test bench lint-tools clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+configure: deps
+	@[ -f $(BUILD_DIR)/build.ninja ] || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# buf (the protobuf linter) comes from the npm registry, pinned in tools/package-lock.json.
+lint-tools: deps
+	@[ -x tools/node_modules/.bin/buf ] || (cd tools && npm ci --silent --no-audit --no-fund)
+
+run: build
+	$(BUILD_DIR)/services/ledgerd --listen=$(LISTEN) --data_dir=$(DATA_DIR)
+
+test: build lint-tools
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2
+
+bench: build
+	$(BUILD_DIR)/bench/append_bench
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,184 @@
+#include "domain/payload_validation.h"
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/stubs/strutil.h"
+#include "ledger/uuid.h"
+
+namespace domain {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// The fields each message must have (a non-empty string or list, a present message). Enum fields
+// are required by the generic rule and need no entry. Names of oneofs that must be set are listed
+// with a leading '@'.
+const absl::flat_hash_map<std::string, std::vector<std::string>>& RequiredFields() {
+  static const auto* required = new absl::flat_hash_map<std::string, std::vector<std::string>>{
+      {"engagement.v1.InvitationSent", {"engagement_id", "invitation_id", "@invitee"}},
+      {"engagement.v1.InvitationResponded", {"engagement_id", "invitation_id"}},
+      {"engagement.v1.SessionHeld", {"engagement_id", "session_id", "title"}},
+      {"engagement.v1.InsightRecorded",
+       {"engagement_id", "insight_id", "theme", "summary", "session_ids"}},
+      {"engagement.v1.InsightInfluence", {"insight_id", "reason"}},
+      {"engagement.v1.DecisionRecorded",
+       {"decision_id", "deciding_body_name", "summary", "paper_reference"}},
+      {"engagement.v1.FeedbackGiven", {"feedback_id", "engagement_id", "summary"}},
+  };
+  return *required;
+}
+
+absl::Status Invalid(const std::string& path, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", problem));
+}
+
+absl::Status CheckMessage(const Message& message, const std::string& path);
+
+absl::Status CheckRequired(const Message& message, const std::string& path) {
+  const auto& table = RequiredFields();
+  auto it = table.find(message.GetDescriptor()->full_name());
+  if (it == table.end()) return absl::OkStatus();
+  const Reflection* reflection = message.GetReflection();
+  for (const std::string& name : it->second) {
+    if (name[0] == '@') {
+      const auto* oneof = message.GetDescriptor()->FindOneofByName(name.substr(1));
+      if (reflection->GetOneofFieldDescriptor(message, oneof) == nullptr) {
+        return Invalid(absl::StrCat(path, ".", name.substr(1)), "one of its fields must be set");
+      }
+      continue;
+    }
+    const FieldDescriptor* field = message.GetDescriptor()->FindFieldByName(name);
+    bool present = field->is_repeated() ? reflection->FieldSize(message, field) > 0
+                   : field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
+                       ? !reflection->GetString(message, field).empty()
+                       : reflection->HasField(message, field);
+    if (!present) return Invalid(absl::StrCat(path, ".", name), "is required");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckEnum(const FieldDescriptor* field, int value, const std::string& path) {
+  if (value == 0) {
+    return Invalid(path, absl::StrCat("must be set (not ", field->enum_type()->value(0)->name(), ")"));
+  }
+  if (field->enum_type()->FindValueByNumber(value) == nullptr) {
+    return Invalid(path, absl::StrCat("unknown value ", value, " for ", field->enum_type()->name()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckString(const FieldDescriptor* field, const std::string& value,
+                         const std::string& path) {
+  // Protobuf's own UTF-8 check (the one its parser uses), so both agree on what is valid.
+  if (!google::protobuf::internal::IsStructurallyValidUTF8(value.data(),
+                                                           static_cast<int>(value.size()))) {
+    return Invalid(path, "must be valid UTF-8");
+  }
+  bool is_id = field->is_repeated() ? absl::EndsWith(field->name(), "_ids")
+                                    : absl::EndsWith(field->name(), "_id");
+  if (is_id && !value.empty() && !ledger::IsUuid(value)) return Invalid(path, "must be a UUID");
+  return absl::OkStatus();
+}
+
+absl::Status CheckField(const Message& message, const FieldDescriptor* field,
+                        const std::string& path) {
+  const Reflection* reflection = message.GetReflection();
+  if (field->is_repeated()) {
+    int size = reflection->FieldSize(message, field);
+    for (int i = 0; i < size; ++i) {
+      std::string at = absl::StrCat(path, "[", i, "]");
+      absl::Status s;
+      switch (field->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_ENUM:
+          s = CheckEnum(field, reflection->GetRepeatedEnumValue(message, field, i), at);
+          break;
+        case FieldDescriptor::CPPTYPE_STRING:
+          s = CheckString(field, reflection->GetRepeatedString(message, field, i), at);
+          break;
+        case FieldDescriptor::CPPTYPE_MESSAGE:
+          s = CheckMessage(reflection->GetRepeatedMessage(message, field, i), at);
+          break;
+        default:
+          break;
+      }
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  // A oneof member that is not the chosen one is not checked.
+  if (field->containing_oneof() != nullptr && !reflection->HasField(message, field)) {
+    return absl::OkStatus();
+  }
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return CheckEnum(field, reflection->GetEnumValue(message, field), path);
+    case FieldDescriptor::CPPTYPE_STRING:
+      return CheckString(field, reflection->GetString(message, field), path);
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (!reflection->HasField(message, field)) return absl::OkStatus();
+      return CheckMessage(reflection->GetMessage(message, field), path);
+    default:
+      return absl::OkStatus();
+  }
+}
+
+absl::Status CheckMessage(const Message& message, const std::string& path) {
+  absl::Status s = CheckRequired(message, path);
+  if (!s.ok()) return s;
+  const auto* descriptor = message.GetDescriptor();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    s = CheckField(message, field, absl::StrCat(path, ".", field->name()));
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// Rules that tie fields of one message together.
+absl::Status CheckCrossField(const engagement::v1::Event& event, const std::string& path) {
+  if (event.has_feedback_given()) {
+    const auto& feedback = event.feedback_given();
+    std::string at = path + ".feedback_given";
+    if (feedback.insight_ids().empty() && feedback.decision_ids().empty()) {
+      return Invalid(at + ".insight_ids", "feedback must report on at least one insight or decision");
+    }
+    if (feedback.audience() == engagement::v1::FEEDBACK_AUDIENCE_SESSION &&
+        feedback.session_id().empty()) {
+      return Invalid(at + ".session_id", "is required when the audience is a session");
+    }
+    if (feedback.audience() == engagement::v1::FEEDBACK_AUDIENCE_PARTICIPANTS &&
+        feedback.participant_ids().empty()) {
+      return Invalid(at + ".participant_ids", "is required when the audience is named participants");
+    }
+  }
+  if (event.has_session_held() && event.session_held().cost_pence() < 0) {
+    return Invalid(path + ".session_held.cost_pence", "must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidatePayloads(const std::vector<engagement::v1::Event>& events) {
+  const auto* oneof = engagement::v1::Event::descriptor()->FindOneofByName("payload");
+  for (size_t i = 0; i < events.size(); ++i) {
+    const engagement::v1::Event& event = events[i];
+    std::string path = absl::StrCat("events[", i, "]");
+    const FieldDescriptor* field = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
+    if (field == nullptr) return Invalid(path + ".payload", "is required: set one kind of event");
+    absl::Status s = CheckMessage(event.GetReflection()->GetMessage(event, field),
+                                  absl::StrCat(path, ".", field->name()));
+    if (!s.ok()) return s;
+    s = CheckCrossField(event, path);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace domain

@@ -1,0 +1,63 @@
+#include "ledger/hash_chain.h"
+
+#include <openssl/evp.h>
+
+#include <memory>
+
+#include "ledger/log_format.h"
+
+namespace ledger {
+namespace {
+
+// The digest is fetched once: EVP_MD_fetch per call would dominate the cost of small hashes.
+const EVP_MD* Sha256Digest() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct ContextDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// One digest context per thread, reused.
+EVP_MD_CTX* ThreadContext() {
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
+  return ctx.get();
+}
+
+std::string Digest(absl::string_view a, absl::string_view b) {
+  EVP_MD_CTX* ctx = ThreadContext();
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestInit_ex(ctx, Sha256Digest(), nullptr);
+  EVP_DigestUpdate(ctx, a.data(), a.size());
+  EVP_DigestUpdate(ctx, b.data(), b.size());
+  EVP_DigestFinal_ex(ctx, out, &len);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+}  // namespace
+
+const std::string& GenesisHash() {
+  static const std::string* zero = new std::string(log_format::kHashSize, '\0');
+  return *zero;
+}
+
+std::string ChainHash(absl::string_view previous, absl::string_view record) {
+  return Digest(previous, record);
+}
+
+std::string Sha256(absl::string_view data) { return Digest(data, absl::string_view()); }
+
+std::string ToHex(absl::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace ledger

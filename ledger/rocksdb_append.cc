@@ -1,0 +1,260 @@
+// The append path of RocksDbEventLog: group commit, concurrency checks, idempotency, hashing.
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ledger/canonical_record.h"
+#include "ledger/hash_chain.h"
+#include "ledger/log_format.h"
+#include "ledger/rocksdb_event_log.h"
+#include "ledger/rocksdb_status.h"
+#include "ledger/uuid.h"
+#include "rocksdb/write_batch.h"
+
+namespace ledger {
+
+// One caller waiting in the group-commit queue.
+struct RocksDbEventLog::Writer {
+  explicit Writer(AppendBatch* b) : batch(b) {}
+  AppendBatch* batch;
+  absl::StatusOr<AppendResult> result = absl::UnknownError("not committed");
+  bool done = false;
+  absl::CondVar cv;
+};
+
+// What the leader knows while it numbers one group: the log head as the group's earlier batches
+// leave it, and the streams and ids they touched (not yet in RocksDB).
+class RocksDbEventLog::GroupState {
+ public:
+  struct IdEntry {
+    uint64_t position;
+    std::string content;
+    uint64_t revision;
+    std::string hash;
+  };
+  uint64_t next_position = 1;
+  std::string last_hash;
+  uint64_t stream_count = 0;
+  bool stream_count_changed = false;
+  google::protobuf::Timestamp recorded_at;
+  absl::flat_hash_map<std::string, StreamState> streams;
+  absl::flat_hash_map<std::string, IdEntry> ids;
+};
+
+namespace {
+
+absl::Status RevisionMismatch(absl::string_view stream, bool exists, uint64_t revision,
+                              absl::string_view expected) {
+  std::string actual = exists ? absl::StrCat("is at revision ", revision) : "does not exist";
+  return absl::AbortedError(
+      absl::StrCat("stream ", stream, " ", actual, "; expected ", expected));
+}
+
+}  // namespace
+
+absl::StatusOr<AppendResult> RocksDbEventLog::Append(AppendBatch batch) {
+  if (batch.events.empty()) return absl::InvalidArgumentError("events: at least one is required");
+  for (engagement::v1::Event& event : batch.events) {
+    if (event.event_id().empty()) event.set_event_id(NewUuid());
+    event.set_stream(batch.stream);
+  }
+  Writer self(&batch);
+  absl::MutexLock lock(&mu_);
+  if (!write_error_.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the log refuses writes after a failed write: ", write_error_.message()));
+  }
+  if (options_.read_only) return absl::FailedPreconditionError("the log is open read-only");
+  writers_.push_back(&self);
+  while (!self.done && &self != writers_.front()) self.cv.Wait(&mu_);
+  if (self.done) return std::move(self.result);
+
+  // This caller leads: take every queued batch, up to the group limit.
+  std::vector<Writer*> group;
+  size_t events = 0;
+  for (Writer* writer : writers_) {
+    size_t n = writer->batch->events.size();
+    if (!group.empty() && events + n > options_.max_group_events) break;
+    group.push_back(writer);
+    events += n;
+  }
+  GroupState state;
+  state.next_position = head_.position + 1;
+  state.last_hash = head_.hash;
+  state.stream_count = head_.stream_count;
+
+  mu_.Unlock();
+  absl::Status written = CommitGroup(group, &state);
+  mu_.Lock();
+
+  if (written.ok()) {
+    head_.position = state.next_position - 1;
+    head_.hash = state.last_hash;
+    head_.stream_count = state.stream_count;
+    head_advanced_.SignalAll();
+  } else {
+    write_error_ = written;
+    for (Writer* writer : group) {
+      if (writer->result.ok()) {
+        writer->result = absl::UnavailableError(
+            absl::StrCat("the write was not made durable: ", written.message()));
+      }
+    }
+  }
+  for (Writer* writer : group) {
+    writers_.pop_front();
+    writer->done = true;
+    if (writer != &self) writer->cv.Signal();
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  return std::move(self.result);
+}
+
+absl::Status RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group,
+                                          GroupState* state) {
+  absl::Time now = absl::Now();
+  state->recorded_at.set_seconds(absl::ToUnixSeconds(now));
+  state->recorded_at.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(absl::ToUnixSeconds(now)))));
+  rocksdb::WriteBatch batch;
+  bool anything = false;
+  for (Writer* writer : group) {
+    writer->result = PrepareBatch(writer, state, &batch);
+    if (writer->result.ok() && !writer->result->already_appended) anything = true;
+  }
+  if (!anything) return absl::OkStatus();
+  if (state->stream_count_changed) {
+    batch.Put(meta_, log_format::kStreamCountKey, log_format::EncodeFixed64BE(state->stream_count));
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  rocksdb::Status s = db_->Write(write_options, &batch);
+  if (!s.ok()) {
+    stream_cache_.clear();
+    return FromRocks(s, "appending");
+  }
+  if (stream_cache_.size() > 1'000'000) stream_cache_.clear();
+  for (auto& [stream, stream_state] : state->streams) stream_cache_[stream] = stream_state;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(Writer* writer, GroupState* state,
+                                                           rocksdb::WriteBatch* batch) {
+  AppendBatch& append = *writer->batch;
+  const std::string& stream = append.stream;
+
+  // Idempotency: which of the batch's ids were appended before, and with what content?
+  std::vector<std::string> contents;
+  contents.reserve(append.events.size());
+  size_t seen = 0;
+  AppendResult repeat;
+  repeat.already_appended = true;
+  for (const engagement::v1::Event& event : append.events) {
+    contents.push_back(ClientContent(event));
+    const std::string& id = event.event_id();
+    GroupState::IdEntry previous;
+    auto in_group = state->ids.find(id);
+    if (in_group != state->ids.end()) {
+      previous = in_group->second;
+    } else {
+      absl::StatusOr<uint64_t> position = LookupEventId(id);
+      if (absl::IsNotFound(position.status())) continue;
+      if (!position.ok()) return position.status();
+      absl::StatusOr<std::string> value = ReadRecord(*position);
+      if (!value.ok()) return value.status();
+      absl::StatusOr<engagement::v1::Event> stored =
+          DecodeCanonicalRecord(absl::string_view(*value).substr(log_format::kHashSize));
+      if (!stored.ok()) return stored.status();
+      previous = {*position, ClientContent(*stored), stored->stream_revision(),
+                  value->substr(0, log_format::kHashSize)};
+    }
+    if (previous.content != contents.back()) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "event_id ", id, " was already appended at position ", previous.position,
+          " with different content"));
+    }
+    ++seen;
+    repeat.positions.push_back(previous.position);
+    repeat.event_ids.push_back(id);
+    repeat.stream_revision = previous.revision;
+    repeat.last_hash = previous.hash;
+  }
+  if (seen == append.events.size()) return repeat;
+  if (seen != 0) {
+    return absl::AlreadyExistsError(
+        "some event ids of this batch were appended before in another batch; "
+        "retry the original batch unchanged or use new ids");
+  }
+
+  // Optimistic concurrency against the stream as the earlier batches leave it.
+  StreamState current;
+  if (auto it = state->streams.find(stream); it != state->streams.end()) {
+    current = it->second;
+  } else if (auto cached = stream_cache_.find(stream); cached != stream_cache_.end()) {
+    current = cached->second;
+  } else {
+    absl::StatusOr<StreamState> loaded = LoadStreamState(stream);
+    if (!loaded.ok()) return loaded.status();
+    current = *loaded;
+  }
+  const ExpectedRevision& expected = append.expected;
+  switch (expected.kind) {
+    case ExpectedRevision::Kind::kAny:
+      break;
+    case ExpectedRevision::Kind::kNoStream:
+      if (current.exists) return RevisionMismatch(stream, true, current.revision, "no stream");
+      break;
+    case ExpectedRevision::Kind::kStreamExists:
+      if (!current.exists) return RevisionMismatch(stream, false, 0, "the stream to exist");
+      break;
+    case ExpectedRevision::Kind::kExact:
+      if (!current.exists || current.revision != expected.revision) {
+        return RevisionMismatch(stream, current.exists, current.revision,
+                                absl::StrCat("revision ", expected.revision));
+      }
+      break;
+  }
+
+  // Number the events as they will be stored, then let the guard see them.
+  uint64_t revision = current.exists ? current.revision + 1 : 0;
+  uint64_t position = state->next_position;
+  for (engagement::v1::Event& event : append.events) {
+    event.set_stream_revision(revision++);
+    event.set_position(position++);
+    *event.mutable_recorded_at() = state->recorded_at;
+    event.clear_hash();
+  }
+  if (guard_ != nullptr) {
+    absl::Status allowed = guard_->Check(append.events);
+    if (!allowed.ok()) return allowed;
+    guard_->Accept(append.events);
+  }
+
+  AppendResult result;
+  for (size_t i = 0; i < append.events.size(); ++i) {
+    engagement::v1::Event& event = append.events[i];
+    event.set_previous_hash(state->last_hash);
+    std::string record = EncodeCanonicalRecord(event);
+    std::string hash = ChainHash(state->last_hash, record);
+    batch->Put(log_, log_format::PositionKey(event.position()), hash + record);
+    batch->Put(ids_, event.event_id(), log_format::EncodeFixed64BE(event.position()));
+    batch->Put(streams_, log_format::StreamKey(stream, event.stream_revision()),
+               log_format::EncodeFixed64BE(event.position()));
+    state->ids[event.event_id()] = {event.position(), std::move(contents[i]),
+                                    event.stream_revision(), hash};
+    result.positions.push_back(event.position());
+    result.event_ids.push_back(event.event_id());
+    state->last_hash = std::move(hash);
+  }
+  if (!current.exists) {
+    ++state->stream_count;
+    state->stream_count_changed = true;
+  }
+  state->streams[stream] = {true, append.events.back().stream_revision()};
+  state->next_position = position;
+  result.stream_revision = append.events.back().stream_revision();
+  result.last_hash = state->last_hash;
+  return result;
+}
+
+}  // namespace ledger

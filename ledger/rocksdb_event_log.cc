@@ -1,0 +1,335 @@
+// Opening, recovery and the read side of RocksDbEventLog. The append path is in
+// rocksdb_append.cc.
+#include "ledger/rocksdb_event_log.h"
+
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/canonical_record.h"
+#include "ledger/hash_chain.h"
+#include "ledger/log_format.h"
+#include "ledger/rocksdb_status.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace ledger {
+
+using log_format::DecodeFixed64BE;
+
+absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", status.ToString());
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsIOError() && status.ToString().find("lock") != std::string::npos) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(message, " (is another ledgerd using this data directory?)"));
+  }
+  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
+  return absl::InternalError(message);
+}
+
+namespace {
+
+rocksdb::ColumnFamilyOptions PointLookupFamily() {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
+    const std::string& directory, const RocksDbOptions& options) {
+  std::unique_ptr<RocksDbEventLog> log(new RocksDbEventLog());
+  log->options_ = options;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  // After a crash, recover every record that made it to the WAL intact and stop at the first
+  // torn one: an acknowledged append was synced, so it is always before the tear.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.IncreaseParallelism(2);
+  db_options.max_open_files = 512;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {log_format::kLogFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kIdsFamily, PointLookupFamily()},
+      {log_format::kStreamsFamily, PointLookupFamily()},
+      {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
+  };
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status;
+  if (options.read_only) {
+    if (!std::filesystem::exists(std::filesystem::path(directory) / "CURRENT")) {
+      return absl::NotFoundError(absl::StrCat("no ledger in ", directory));
+    }
+    status = rocksdb::DB::OpenForReadOnly(db_options, directory, families, &log->handles_, &raw);
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create data directory ", directory, ": ", ec.message()));
+    }
+    status = rocksdb::DB::Open(db_options, directory, families, &log->handles_, &raw);
+  }
+  if (!status.ok()) return FromRocks(status, absl::StrCat("opening ", directory));
+  log->db_.reset(raw);
+  log->log_ = log->handles_[1];
+  log->ids_ = log->handles_[2];
+  log->streams_ = log->handles_[3];
+  log->meta_ = log->handles_[4];
+  absl::Status recovered = log->Recover();
+  if (!recovered.ok()) return recovered;
+  return log;
+}
+
+absl::Status RocksDbEventLog::Recover() {
+  std::string version;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, log_format::kFormatVersionKey, &version);
+  if (s.IsNotFound()) {
+    if (!options_.read_only) {
+      s = db_->Put(rocksdb::WriteOptions(), meta_, log_format::kFormatVersionKey,
+                   std::to_string(log_format::kFormatVersion));
+      if (!s.ok()) return FromRocks(s, "writing format version");
+    }
+  } else if (!s.ok()) {
+    return FromRocks(s, "reading format version");
+  } else {
+    uint32_t found = 0;
+    if (!absl::SimpleAtoi(version, &found) || found != log_format::kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory has storage format ", version, "; this ledgerd reads format ",
+          log_format::kFormatVersion));
+    }
+  }
+
+  LogHead head;
+  head.hash = GenesisHash();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+  it->SeekToLast();
+  if (it->Valid()) {
+    if (!DecodeFixed64BE(View(it->key()), &head.position)) {
+      return absl::DataLossError("malformed key in the log");
+    }
+    absl::string_view value = View(it->value());
+    if (value.size() < log_format::kHashSize) {
+      return absl::DataLossError(absl::StrCat("record at position ", head.position, " is truncated"));
+    }
+    head.hash = std::string(value.substr(0, log_format::kHashSize));
+    absl::string_view record = value.substr(log_format::kHashSize);
+    absl::StatusOr<engagement::v1::Event> event = DecodeCanonicalRecord(record);
+    if (!event.ok() || ChainHash(event->previous_hash(), record) != head.hash ||
+        event->position() != head.position) {
+      return absl::DataLossError(absl::StrCat(
+          "the head record at position ", head.position,
+          " does not match its hash; run `ledgerctl verify --data-dir` to find the first bad position"));
+    }
+  } else if (!it->status().ok()) {
+    return FromRocks(it->status(), "reading the head");
+  }
+  std::string count;
+  s = db_->Get(rocksdb::ReadOptions(), meta_, log_format::kStreamCountKey, &count);
+  if (s.ok()) {
+    if (!DecodeFixed64BE(count, &head.stream_count)) {
+      return absl::DataLossError("malformed stream count");
+    }
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading stream count");
+  }
+  absl::MutexLock lock(&mu_);
+  head_ = head;
+  return absl::OkStatus();
+}
+
+RocksDbEventLog::~RocksDbEventLog() { Close().IgnoreError(); }
+
+absl::Status RocksDbEventLog::Close() {
+  if (!db_) return absl::OkStatus();
+  BeginShutdown();
+  absl::Status result;
+  if (!options_.read_only) {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    rocksdb::Status s = db_->Flush(flush, handles_);
+    if (!s.ok()) result = FromRocks(s, "flushing on close");
+  }
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    db_->DestroyColumnFamilyHandle(handle);
+  }
+  handles_.clear();
+  rocksdb::Status s = db_->Close();
+  if (!s.ok() && result.ok()) result = FromRocks(s, "closing");
+  db_.reset();
+  return result;
+}
+
+absl::StatusOr<std::string> RocksDbEventLog::ReadRecord(uint64_t position) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), log_, log_format::PositionKey(position), &value);
+  if (s.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat("position ", position, " is missing from the log"));
+  }
+  if (!s.ok()) return FromRocks(s, "reading the log");
+  return value;
+}
+
+absl::StatusOr<RocksDbEventLog::StreamState> RocksDbEventLog::LoadStreamState(
+    absl::string_view stream) const {
+  StreamState state;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  std::string limit = log_format::StreamKeyLimit(stream);
+  it->SeekForPrev(limit);
+  if (it->Valid()) {
+    absl::string_view key = View(it->key());
+    if (key.size() == stream.size() + 9 && key.substr(0, stream.size()) == stream &&
+        key[stream.size()] == '\0') {
+      state.exists = true;
+      DecodeFixed64BE(key.substr(stream.size() + 1), &state.revision);
+    }
+  } else if (!it->status().ok()) {
+    return FromRocks(it->status(), "reading stream index");
+  }
+  return state;
+}
+
+absl::StatusOr<uint64_t> RocksDbEventLog::LookupEventId(absl::string_view event_id) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ids_, rocksdb::Slice(event_id.data(), event_id.size()), &value);
+  if (s.IsNotFound()) return absl::NotFoundError("no such event id");
+  if (!s.ok()) return FromRocks(s, "reading the id index");
+  uint64_t position = 0;
+  if (!DecodeFixed64BE(value, &position)) return absl::DataLossError("malformed id index entry");
+  return position;
+}
+
+absl::Status RocksDbEventLog::ReadStream(const StreamReadOptions& options,
+                                         EventVisitor visit) const {
+  absl::StatusOr<StreamInfo> info = GetStreamInfo(options.stream);
+  if (!info.ok()) return info.status();
+  rocksdb::ReadOptions read_options;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, streams_));
+  uint64_t start = options.from_revision;
+  if (options.backwards && (options.from_end || start > info->revision)) start = info->revision;
+  it->Seek(log_format::StreamKey(options.stream, start));
+  if (options.backwards && !it->Valid()) it->SeekForPrev(log_format::StreamKey(options.stream, start));
+  uint64_t delivered = 0;
+  std::string prefix = options.stream;
+  prefix.push_back('\0');
+  while (it->Valid()) {
+    absl::string_view key = View(it->key());
+    if (key.size() != prefix.size() + 8 || key.substr(0, prefix.size()) != prefix) break;
+    uint64_t position = 0;
+    if (!DecodeFixed64BE(View(it->value()), &position)) {
+      return absl::DataLossError("malformed stream index entry");
+    }
+    absl::StatusOr<std::string> value = ReadRecord(position);
+    if (!value.ok()) return value.status();
+    absl::string_view record = absl::string_view(*value).substr(log_format::kHashSize);
+    absl::StatusOr<engagement::v1::Event> event = DecodeCanonicalRecord(record);
+    if (!event.ok()) return event.status();
+    event->set_hash(value->substr(0, log_format::kHashSize));
+    if (!visit(*event, record)) return absl::OkStatus();
+    if (options.limit != 0 && ++delivered >= options.limit) return absl::OkStatus();
+    if (options.backwards) {
+      it->Prev();
+    } else {
+      it->Next();
+    }
+  }
+  return FromRocks(it->status(), "reading a stream");
+}
+
+absl::Status RocksDbEventLog::ReadLog(const LogReadOptions& options, EventVisitor visit) const {
+  uint64_t to = options.to_position;
+  if (to == 0) to = Head().position;
+  uint64_t from = std::max<uint64_t>(options.from_position, 1);
+  if (from > to) return absl::OkStatus();
+  rocksdb::ReadOptions read_options;
+  std::string upper = log_format::PositionKey(to + 1);
+  rocksdb::Slice upper_slice(upper);
+  read_options.iterate_upper_bound = &upper_slice;
+  read_options.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, log_));
+  uint64_t delivered = 0;
+  uint64_t expected = from;
+  for (it->Seek(log_format::PositionKey(from)); it->Valid(); it->Next()) {
+    uint64_t position = 0;
+    if (!DecodeFixed64BE(View(it->key()), &position) || position != expected) {
+      return absl::DataLossError(absl::StrCat("position ", expected, " is missing from the log"));
+    }
+    ++expected;
+    absl::string_view value = View(it->value());
+    if (value.size() < log_format::kHashSize) {
+      return absl::DataLossError(absl::StrCat("record at position ", position, " is truncated"));
+    }
+    absl::string_view record = value.substr(log_format::kHashSize);
+    absl::StatusOr<engagement::v1::Event> event = DecodeCanonicalRecord(record);
+    if (!event.ok()) {
+      return absl::DataLossError(absl::StrCat("record at position ", position, " does not parse"));
+    }
+    if (!options.filter.Matches(*event)) continue;
+    event->set_hash(std::string(value.substr(0, log_format::kHashSize)));
+    if (!visit(*event, record)) return absl::OkStatus();
+    if (options.limit != 0 && ++delivered >= options.limit) return absl::OkStatus();
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
+  if (expected <= to) {
+    return absl::DataLossError(absl::StrCat("position ", expected, " is missing from the log"));
+  }
+  return absl::OkStatus();
+}
+
+LogHead RocksDbEventLog::Head() const {
+  absl::MutexLock lock(&mu_);
+  return head_;
+}
+
+absl::StatusOr<StreamInfo> RocksDbEventLog::GetStreamInfo(absl::string_view stream) const {
+  std::string prefix(stream);
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  it->Seek(prefix);
+  if (!it->Valid() || !it->key().starts_with(prefix)) {
+    if (!it->status().ok()) return FromRocks(it->status(), "reading stream index");
+    return absl::NotFoundError(absl::StrCat("stream ", stream, " does not exist"));
+  }
+  StreamInfo info;
+  DecodeFixed64BE(View(it->value()), &info.first_position);
+  it->SeekForPrev(log_format::StreamKeyLimit(stream));
+  if (!it->Valid()) return absl::DataLossError("stream index changed while reading");
+  DecodeFixed64BE(View(it->key()).substr(prefix.size()), &info.revision);
+  DecodeFixed64BE(View(it->value()), &info.last_position);
+  return info;
+}
+
+uint64_t RocksDbEventLog::WaitForHeadBeyond(uint64_t position, absl::Duration timeout) const {
+  absl::Time deadline = absl::Now() + timeout;
+  absl::MutexLock lock(&mu_);
+  while (head_.position <= position && !shutting_down_) {
+    if (head_advanced_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  return head_.position;
+}
+
+void RocksDbEventLog::BeginShutdown() {
+  absl::MutexLock lock(&mu_);
+  shutting_down_ = true;
+  head_advanced_.SignalAll();
+}
+
+bool RocksDbEventLog::ShuttingDown() const {
+  absl::MutexLock lock(&mu_);
+  return shutting_down_;
+}
+
+void RocksDbEventLog::SetAppendGuard(AppendGuard* guard) { guard_ = guard; }
+
+}  // namespace ledger

@@ -1,0 +1,106 @@
+// RocksDbEventLog: the embedded EventLog, one RocksDB database on local disk.
+//
+// Appends use group commit: concurrent callers queue, the one at the front becomes the leader,
+// takes every queued batch, checks and numbers them in queue order, writes them in one synced
+// WriteBatch, and wakes the others. One fsync then covers many appends, and each append is
+// acknowledged only after the sync that covers it. (The pattern is LevelDB's DBImpl::Write.)
+//
+// Ownership: Open returns the only handle to the database directory; the RocksDB LOCK file stops
+// a second process from opening it. Destroying the log closes the database; callers must have
+// stopped calling it first.
+#ifndef ENGAGEMENT_LEDGER_ROCKSDB_EVENT_LOG_H_
+#define ENGAGEMENT_LEDGER_ROCKSDB_EVENT_LOG_H_
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "ledger/event_log.h"
+#include "rocksdb/db.h"
+
+namespace ledger {
+
+struct RocksDbOptions {
+  // Sync the WAL on every group commit. Only tests of throughput without disks turn this off.
+  bool sync = true;
+  // Open without writing (verification of a directory another process may own).
+  bool read_only = false;
+  // Upper bound on events one group commit takes.
+  size_t max_group_events = 4096;
+};
+
+class RocksDbEventLog final : public EventLog {
+ public:
+  // Opens or creates the log in `directory`. FAILED_PRECONDITION when the directory holds
+  // another format version or another process holds it; DATA_LOSS when the head record does not
+  // match its stored hash.
+  static absl::StatusOr<std::unique_ptr<RocksDbEventLog>> Open(const std::string& directory,
+                                                               const RocksDbOptions& options);
+  ~RocksDbEventLog() override;
+
+  RocksDbEventLog(const RocksDbEventLog&) = delete;
+  RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
+
+  absl::StatusOr<AppendResult> Append(AppendBatch batch) override;
+  absl::Status ReadStream(const StreamReadOptions& options, EventVisitor visit) const override;
+  absl::Status ReadLog(const LogReadOptions& options, EventVisitor visit) const override;
+  LogHead Head() const override;
+  absl::StatusOr<StreamInfo> GetStreamInfo(absl::string_view stream) const override;
+  uint64_t WaitForHeadBeyond(uint64_t position, absl::Duration timeout) const override;
+  void BeginShutdown() override;
+  bool ShuttingDown() const override;
+  void SetAppendGuard(AppendGuard* guard) override;
+
+  // Flushes memtables and closes the database cleanly (also done by the destructor).
+  absl::Status Close();
+
+  // The RocksDB handle and families, for the verifier and tools that read raw bytes.
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* log_family() const { return log_; }
+
+ private:
+  struct Writer;
+  struct StreamState {
+    bool exists = false;
+    uint64_t revision = 0;
+  };
+  class GroupState;
+
+  RocksDbEventLog() = default;
+  absl::Status Recover();
+  // The leader's work for one group; `group` is not empty. Called without mu_ held.
+  absl::Status CommitGroup(const std::vector<Writer*>& group, GroupState* state);
+  absl::StatusOr<AppendResult> PrepareBatch(Writer* writer, GroupState* state,
+                                            rocksdb::WriteBatch* batch);
+  absl::StatusOr<StreamState> LoadStreamState(absl::string_view stream) const;
+  absl::StatusOr<uint64_t> LookupEventId(absl::string_view event_id) const;
+  absl::StatusOr<std::string> ReadRecord(uint64_t position) const;
+
+  RocksDbOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+
+  mutable absl::Mutex mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  LogHead head_ ABSL_GUARDED_BY(mu_);
+  mutable absl::CondVar head_advanced_;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  // Set when a write failed: the log's in-memory state may be ahead of the disk's.
+  absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+
+  // Owned by the group-commit leader (only one at a time), so unguarded.
+  absl::flat_hash_map<std::string, StreamState> stream_cache_;
+  AppendGuard* guard_ = nullptr;
+};
+
+}  // namespace ledger
+
+#endif  // ENGAGEMENT_LEDGER_ROCKSDB_EVENT_LOG_H_

@@ -1,0 +1,50 @@
+#include "services/ledger_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "services/ledger_service.h"
+
+namespace services {
+
+absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOptions& options) {
+  std::unique_ptr<LedgerServer> server(new LedgerServer());
+  absl::StatusOr<std::unique_ptr<ledger::RocksDbEventLog>> log =
+      ledger::RocksDbEventLog::Open(options.data_dir, options.log_options);
+  if (!log.ok()) return log.status();
+  server->log_ = *std::move(log);
+  server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->service_.get());
+  // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
+  builder.SetMaxReceiveMessageSize(17 << 20);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen,
+                                               " (in use, or not a local address?)"));
+  }
+  return server;
+}
+
+absl::Status LedgerServer::Shutdown(absl::Duration grace) {
+  if (shut_down_) return absl::OkStatus();
+  shut_down_ = true;
+  // Subscriptions wait on the log; wake them first so that the drain below can finish.
+  log_->BeginShutdown();
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  server_->Wait();
+  return log_->Close();
+}
+
+void LedgerServer::Wait() { server_->Wait(); }
+
+LedgerServer::~LedgerServer() { Shutdown().IgnoreError(); }
+
+}  // namespace services

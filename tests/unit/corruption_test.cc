@@ -1,0 +1,118 @@
+// Stored bytes edited the way an attacker with disk access would: every edit is caught by
+// verification, which names the first bad position.
+#include <memory>
+
+#include "gtest/gtest.h"
+#include "ledger/chain_verifier.h"
+#include "ledger/hash_chain.h"
+#include "ledger/log_format.h"
+#include "ledger/rocksdb_event_log.h"
+#include "rocksdb/db.h"
+#include "tests/test_support.h"
+
+namespace ledger {
+namespace {
+
+using testing_support::EngagementStream;
+using testing_support::SessionHeld;
+
+// A log of five events in one stream, then raw access to its "log" column family.
+class CorruptionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE((*log)->Append({EngagementStream(), ExpectedRevision::Any(), {SessionHeld()}}).ok());
+    }
+  }
+
+  // Runs `edit` on the raw database with the log closed.
+  void EditRaw(const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
+    auto log = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
+    ASSERT_TRUE(log.ok());
+    edit((*log)->db(), (*log)->log_family());
+  }
+
+  std::string Get(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t position) {
+    std::string value;
+    EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), cf, log_format::PositionKey(position), &value).ok());
+    return value;
+  }
+
+  void ExpectFailureAt(uint64_t position) {
+    auto verified = VerifyDataDirectory(dir_.path());
+    ASSERT_FALSE(verified.ok());
+    EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
+    EXPECT_EQ(verified.status().message().rfind(absl::StrCat("position ", position, ":"), 0), 0u)
+        << verified.status();
+  }
+
+  testing_support::TempDir dir_;
+};
+
+TEST_F(CorruptionTest, CleanLogVerifies) {
+  auto verified = VerifyDataDirectory(dir_.path());
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(*verified, 5u);
+}
+
+TEST_F(CorruptionTest, ChangedPayloadByteIsCaughtAtItsPosition) {
+  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::string value = Get(db, cf, 3);
+    size_t at = value.find("Co-design");
+    ASSERT_NE(at, std::string::npos);
+    value[at] = 'X';
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, log_format::PositionKey(3), value).ok());
+  });
+  ExpectFailureAt(3);
+}
+
+TEST_F(CorruptionTest, ChangedPayloadWithRecomputedHashIsCaughtByTheNextLink) {
+  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::string value = Get(db, cf, 3);
+    std::string record = value.substr(log_format::kHashSize);
+    record[record.find("Co-design")] = 'X';
+    std::string previous = Get(db, cf, 2).substr(0, log_format::kHashSize);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, log_format::PositionKey(3),
+                        ChainHash(previous, record) + record).ok());
+  });
+  ExpectFailureAt(4);
+}
+
+TEST_F(CorruptionTest, DroppedEventIsCaught) {
+  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, log_format::PositionKey(3)).ok());
+  });
+  ExpectFailureAt(3);
+}
+
+TEST_F(CorruptionTest, ReorderedEventsAreCaught) {
+  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::string two = Get(db, cf, 2), three = Get(db, cf, 3);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, log_format::PositionKey(2), three).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, log_format::PositionKey(3), two).ok());
+  });
+  ExpectFailureAt(2);
+}
+
+TEST_F(CorruptionTest, TruncatedTailIsCaught) {
+  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, log_format::PositionKey(5)).ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, log_format::PositionKey(4)).ok());
+  });
+  ExpectFailureAt(4);
+}
+
+TEST_F(CorruptionTest, DamagedHeadStopsTheLogFromOpening) {
+  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::string value = Get(db, cf, 5);
+    value[value.find("Co-design")] = 'X';
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, log_format::PositionKey(5), value).ok());
+  });
+  auto log = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
+  EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
+}
+
+}  // namespace
+}  // namespace ledger
