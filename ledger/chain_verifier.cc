@@ -67,6 +67,7 @@ absl::StatusOr<uint64_t> VerifyDataDirectory(const std::string& directory,
       {log_format::kLogFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kIdsFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kStreamsFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kHeadsFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -11,6 +11,7 @@
 #define ENGAGEMENT_LEDGER_EVENT_LOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -96,9 +97,17 @@ class AppendGuard {
   virtual void Accept(const std::vector<engagement::v1::Event>& events) = 0;
 };
 
+// Receives the outcome of an asynchronous append. It runs on the log's commit thread, so it
+// must be quick and must not call back into the log's append methods.
+using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
+
+  // As Append, but returns at once; `done` is called exactly once, after the events are durable
+  // or the append has failed. Lets a server take many appends without a thread each.
+  virtual void AppendAsync(AppendBatch batch, AppendCallback done) = 0;
 
   // Appends durably: returns only once the events are synced to disk. ABORTED when the expected
   // revision does not hold (the message gives the actual one); ALREADY_EXISTS when an event id

@@ -1,6 +1,6 @@
 // The on-disk format of the event log, in one place.
 //
-// The log lives in one RocksDB database with four column families:
+// The log lives in one RocksDB database with five column families:
 //
 //   "log"      key: position as 8-byte big-endian (so byte order is log order)
 //              value: hash (32 bytes) || canonical record (see canonical_record.h)
@@ -8,11 +8,14 @@
 //              value: position as 8-byte big-endian
 //   "streams"  key: stream name || 0x00 || revision as 8-byte big-endian
 //              value: position as 8-byte big-endian
+//   "heads"    key: stream name
+//              value: the stream's last revision as 8-byte big-endian (rewritten by each append;
+//              a point lookup, so that checking an expected revision needs no iterator)
 //   "meta"     key: a name below; value: as described there
 //
 // A stream name never contains 0x00 (validated on append), so a stream's keys are contiguous and
 // sorted by revision. Every append writes all of its keys in one WriteBatch, synced to the WAL
-// before it is acknowledged, so the four families never disagree after a crash.
+// before it is acknowledged, so the families never disagree after a crash.
 //
 // hash(position) = SHA-256( hash(position - 1) || canonical record(position) ), with
 // hash(0) = 32 zero bytes. The stored hash is a convenience for readers; verification recomputes
@@ -31,6 +34,7 @@ namespace log_format {
 inline constexpr char kLogFamily[] = "log";
 inline constexpr char kIdsFamily[] = "ids";
 inline constexpr char kStreamsFamily[] = "streams";
+inline constexpr char kHeadsFamily[] = "heads";
 inline constexpr char kMetaFamily[] = "meta";
 
 // meta: the format version as decimal text. Opening a database of another version fails.

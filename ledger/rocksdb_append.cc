@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "ledger/canonical_record.h"
 #include "ledger/hash_chain.h"
@@ -13,24 +14,16 @@
 
 namespace ledger {
 
-// One caller waiting in the group-commit queue.
-struct RocksDbEventLog::Writer {
-  explicit Writer(AppendBatch* b) : batch(b) {}
-  AppendBatch* batch;
-  absl::StatusOr<AppendResult> result = absl::UnknownError("not committed");
-  bool done = false;
-  absl::CondVar cv;
-};
-
-// What the leader knows while it numbers one group: the log head as the group's earlier batches
+// What the commit thread knows while it numbers one group: the log head as the group's earlier batches
 // leave it, and the streams and ids they touched (not yet in RocksDB).
 class RocksDbEventLog::GroupState {
  public:
   struct IdEntry {
     uint64_t position;
-    std::string content;
+    std::string content;  // ClientContent of the earlier event, once computed
     uint64_t revision;
     std::string hash;
+    const engagement::v1::Event* event = nullptr;  // when appended earlier in this group
   };
   uint64_t next_position = 1;
   std::string last_hash;
@@ -53,74 +46,107 @@ absl::Status RevisionMismatch(absl::string_view stream, bool exists, uint64_t re
 }  // namespace
 
 absl::StatusOr<AppendResult> RocksDbEventLog::Append(AppendBatch batch) {
-  if (batch.events.empty()) return absl::InvalidArgumentError("events: at least one is required");
+  absl::Notification committed;
+  absl::StatusOr<AppendResult> outcome;
+  AppendAsync(std::move(batch), [&](absl::StatusOr<AppendResult> result) {
+    outcome = std::move(result);
+    committed.Notify();
+  });
+  committed.WaitForNotification();
+  return outcome;
+}
+
+void RocksDbEventLog::AppendAsync(AppendBatch batch, AppendCallback done) {
+  if (batch.events.empty()) {
+    done(absl::InvalidArgumentError("events: at least one is required"));
+    return;
+  }
+  if (options_.read_only) {
+    done(absl::FailedPreconditionError("the log is open read-only"));
+    return;
+  }
+  auto pending = std::make_unique<PendingAppend>();
+  pending->generated_id.reserve(batch.events.size());
   for (engagement::v1::Event& event : batch.events) {
+    pending->generated_id.push_back(event.event_id().empty());
     if (event.event_id().empty()) event.set_event_id(NewUuid());
     event.set_stream(batch.stream);
   }
-  Writer self(&batch);
-  absl::MutexLock lock(&mu_);
-  if (!write_error_.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("the log refuses writes after a failed write: ", write_error_.message()));
-  }
-  if (options_.read_only) return absl::FailedPreconditionError("the log is open read-only");
-  writers_.push_back(&self);
-  while (!self.done && &self != writers_.front()) self.cv.Wait(&mu_);
-  if (self.done) return std::move(self.result);
-
-  // This caller leads: take every queued batch, up to the group limit.
-  std::vector<Writer*> group;
-  size_t events = 0;
-  for (Writer* writer : writers_) {
-    size_t n = writer->batch->events.size();
-    if (!group.empty() && events + n > options_.max_group_events) break;
-    group.push_back(writer);
-    events += n;
-  }
-  GroupState state;
-  state.next_position = head_.position + 1;
-  state.last_hash = head_.hash;
-  state.stream_count = head_.stream_count;
-
-  mu_.Unlock();
-  absl::Status written = CommitGroup(group, &state);
-  mu_.Lock();
-
-  if (written.ok()) {
-    head_.position = state.next_position - 1;
-    head_.hash = state.last_hash;
-    head_.stream_count = state.stream_count;
-    head_advanced_.SignalAll();
-  } else {
-    write_error_ = written;
-    for (Writer* writer : group) {
-      if (writer->result.ok()) {
-        writer->result = absl::UnavailableError(
-            absl::StrCat("the write was not made durable: ", written.message()));
-      }
+  pending->batch = std::move(batch);
+  pending->done = std::move(done);
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!write_error_.ok()) {
+      refused = absl::UnavailableError(
+          absl::StrCat("the log refuses writes after a failed write: ", write_error_.message()));
+    } else if (stop_committing_) {
+      refused = absl::UnavailableError("the log is closing");
+    } else {
+      queue_.push_back(std::move(pending));
+      return;
     }
   }
-  for (Writer* writer : group) {
-    writers_.pop_front();
-    writer->done = true;
-    if (writer != &self) writer->cv.Signal();
-  }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
-  return std::move(self.result);
+  pending->done(refused);
 }
 
-absl::Status RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group,
-                                          GroupState* state) {
+void RocksDbEventLog::CommitLoop() {
+  while (true) {
+    std::vector<std::unique_ptr<PendingAppend>> group;
+    GroupState state;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](RocksDbEventLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->mu_) {
+            return !log->queue_.empty() || log->stop_committing_;
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and nothing left to commit
+      size_t events = 0;
+      while (!queue_.empty()) {
+        size_t n = queue_.front()->batch.events.size();
+        if (!group.empty() && events + n > options_.max_group_events) break;
+        events += n;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      state.next_position = head_.position + 1;
+      state.last_hash = head_.hash;
+      state.stream_count = head_.stream_count;
+    }
+    absl::Status written = CommitGroup(group, &state);
+    {
+      absl::MutexLock lock(&mu_);
+      if (written.ok()) {
+        head_.position = state.next_position - 1;
+        head_.hash = state.last_hash;
+        head_.stream_count = state.stream_count;
+        head_advanced_.SignalAll();
+      } else {
+        write_error_ = written;
+      }
+    }
+    for (auto& pending : group) {
+      if (!written.ok() && pending->result.ok()) {
+        pending->result = absl::UnavailableError(
+            absl::StrCat("the write was not made durable: ", written.message()));
+      }
+      pending->done(std::move(pending->result));
+    }
+  }
+}
+
+absl::Status RocksDbEventLog::CommitGroup(
+    const std::vector<std::unique_ptr<PendingAppend>>& group, GroupState* state) {
   absl::Time now = absl::Now();
   state->recorded_at.set_seconds(absl::ToUnixSeconds(now));
   state->recorded_at.set_nanos(static_cast<int32_t>(
       absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(absl::ToUnixSeconds(now)))));
   rocksdb::WriteBatch batch;
   bool anything = false;
-  for (Writer* writer : group) {
-    writer->result = PrepareBatch(writer, state, &batch);
-    if (writer->result.ok() && !writer->result->already_appended) anything = true;
+  for (const auto& pending : group) {
+    pending->result = PrepareBatch(pending.get(), state, &batch);
+    if (pending->result.ok() && !pending->result->already_appended) anything = true;
   }
   if (!anything) return absl::OkStatus();
   if (state->stream_count_changed) {
@@ -138,24 +164,25 @@ absl::Status RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group,
   return absl::OkStatus();
 }
 
-absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(Writer* writer, GroupState* state,
+absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pending,
+                                                           GroupState* state,
                                                            rocksdb::WriteBatch* batch) {
-  AppendBatch& append = *writer->batch;
+  AppendBatch& append = pending->batch;
   const std::string& stream = append.stream;
 
   // Idempotency: which of the batch's ids were appended before, and with what content?
-  std::vector<std::string> contents;
-  contents.reserve(append.events.size());
   size_t seen = 0;
   AppendResult repeat;
   repeat.already_appended = true;
-  for (const engagement::v1::Event& event : append.events) {
-    contents.push_back(ClientContent(event));
+  for (size_t i = 0; i < append.events.size(); ++i) {
+    const engagement::v1::Event& event = append.events[i];
+    if (pending->generated_id[i]) continue;  // new by construction
     const std::string& id = event.event_id();
     GroupState::IdEntry previous;
     auto in_group = state->ids.find(id);
     if (in_group != state->ids.end()) {
       previous = in_group->second;
+      previous.content = ClientContent(*in_group->second.event);
     } else {
       absl::StatusOr<uint64_t> position = LookupEventId(id);
       if (absl::IsNotFound(position.status())) continue;
@@ -168,7 +195,7 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(Writer* writer, Group
       previous = {*position, ClientContent(*stored), stored->stream_revision(),
                   value->substr(0, log_format::kHashSize)};
     }
-    if (previous.content != contents.back()) {
+    if (previous.content != ClientContent(event)) {
       return absl::AlreadyExistsError(absl::StrCat(
           "event_id ", id, " was already appended at position ", previous.position,
           " with different content"));
@@ -240,8 +267,9 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(Writer* writer, Group
     batch->Put(ids_, event.event_id(), log_format::EncodeFixed64BE(event.position()));
     batch->Put(streams_, log_format::StreamKey(stream, event.stream_revision()),
                log_format::EncodeFixed64BE(event.position()));
-    state->ids[event.event_id()] = {event.position(), std::move(contents[i]),
-                                    event.stream_revision(), hash};
+    if (!pending->generated_id[i]) {
+      state->ids[event.event_id()] = {event.position(), "", event.stream_revision(), hash, &event};
+    }
     result.positions.push_back(event.position());
     result.event_ids.push_back(event.event_id());
     state->last_hash = std::move(hash);
@@ -251,6 +279,7 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(Writer* writer, Group
     state->stream_count_changed = true;
   }
   state->streams[stream] = {true, append.events.back().stream_revision()};
+  batch->Put(heads_, stream, log_format::EncodeFixed64BE(append.events.back().stream_revision()));
   state->next_position = position;
   result.stream_revision = append.events.back().stream_revision();
   result.last_hash = state->last_hash;

@@ -1,9 +1,9 @@
 // RocksDbEventLog: the embedded EventLog, one RocksDB database on local disk.
 //
-// Appends use group commit: concurrent callers queue, the one at the front becomes the leader,
-// takes every queued batch, checks and numbers them in queue order, writes them in one synced
-// WriteBatch, and wakes the others. One fsync then covers many appends, and each append is
-// acknowledged only after the sync that covers it. (The pattern is LevelDB's DBImpl::Write.)
+// Appends use group commit: callers queue their batches; one commit thread takes everything
+// queued, checks and numbers it in queue order, writes it in one synced WriteBatch, and then
+// completes each append. While one group is being synced the next one queues up, so one fsync
+// covers many appends, and each append is acknowledged only after the sync that covers it.
 //
 // Ownership: Open returns the only handle to the database directory; the RocksDB LOCK file stops
 // a second process from opening it. Destroying the log closes the database; callers must have
@@ -15,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -46,6 +47,7 @@ class RocksDbEventLog final : public EventLog {
   RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
 
   absl::StatusOr<AppendResult> Append(AppendBatch batch) override;
+  void AppendAsync(AppendBatch batch, AppendCallback done) override;
   absl::Status ReadStream(const StreamReadOptions& options, EventVisitor visit) const override;
   absl::Status ReadLog(const LogReadOptions& options, EventVisitor visit) const override;
   LogHead Head() const override;
@@ -63,7 +65,14 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* log_family() const { return log_; }
 
  private:
-  struct Writer;
+  // One append waiting in the group-commit queue.
+  struct PendingAppend {
+    AppendBatch batch;
+    AppendCallback done;
+    // generated_id[i]: the log made events[i]'s id, so it cannot have been appended before.
+    std::vector<bool> generated_id;
+    absl::StatusOr<AppendResult> result = absl::UnknownError("not committed");
+  };
   struct StreamState {
     bool exists = false;
     uint64_t revision = 0;
@@ -72,9 +81,12 @@ class RocksDbEventLog final : public EventLog {
 
   RocksDbEventLog() = default;
   absl::Status Recover();
-  // The leader's work for one group; `group` is not empty. Called without mu_ held.
-  absl::Status CommitGroup(const std::vector<Writer*>& group, GroupState* state);
-  absl::StatusOr<AppendResult> PrepareBatch(Writer* writer, GroupState* state,
+  // The commit thread: takes queued appends in groups until the log closes.
+  void CommitLoop();
+  // The work for one group; `group` is not empty. Called without mu_ held.
+  absl::Status CommitGroup(const std::vector<std::unique_ptr<PendingAppend>>& group,
+                           GroupState* state);
+  absl::StatusOr<AppendResult> PrepareBatch(PendingAppend* append, GroupState* state,
                                             rocksdb::WriteBatch* batch);
   absl::StatusOr<StreamState> LoadStreamState(absl::string_view stream) const;
   absl::StatusOr<uint64_t> LookupEventId(absl::string_view event_id) const;
@@ -86,17 +98,20 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* log_ = nullptr;
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
 
   mutable absl::Mutex mu_;
-  std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_committing_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread committer_;
   LogHead head_ ABSL_GUARDED_BY(mu_);
   mutable absl::CondVar head_advanced_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   // Set when a write failed: the log's in-memory state may be ahead of the disk's.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
 
-  // Owned by the group-commit leader (only one at a time), so unguarded.
+  // Owned by the commit thread, so unguarded.
   absl::flat_hash_map<std::string, StreamState> stream_cache_;
   AppendGuard* guard_ = nullptr;
 };

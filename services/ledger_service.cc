@@ -51,30 +51,49 @@ absl::StatusOr<ledger::LogFilter> ToFilter(const engagement::v1::LogFilter& in) 
 
 }  // namespace
 
-grpc::Status LedgerServiceImpl::AppendEvents(grpc::ServerContext* context,
-                                             const engagement::v1::AppendEventsRequest* request,
-                                             engagement::v1::AppendEventsResponse* response) {
-  absl::Status valid = ledger::ValidateStreamName(request->stream());
-  if (!valid.ok()) return ToGrpcStatus(valid);
+namespace {
+
+absl::StatusOr<ledger::AppendBatch> ToBatch(const engagement::v1::AppendEventsRequest& request) {
+  absl::Status valid = ledger::ValidateStreamName(request.stream());
+  if (!valid.ok()) return valid;
   absl::StatusOr<ledger::ExpectedRevision> expected =
-      ToExpected(request->expected(), request->has_expected());
-  if (!expected.ok()) return ToGrpcStatus(expected.status());
+      ToExpected(request.expected(), request.has_expected());
+  if (!expected.ok()) return expected.status();
   ledger::AppendBatch batch;
-  batch.stream = request->stream();
+  batch.stream = request.stream();
   batch.expected = *expected;
-  batch.events.assign(request->events().begin(), request->events().end());
+  batch.events.assign(request.events().begin(), request.events().end());
   valid = ledger::ValidateEnvelopes(batch.events);
   if (valid.ok()) valid = domain::ValidatePayloads(batch.events);
-  if (!valid.ok()) return ToGrpcStatus(valid);
+  if (!valid.ok()) return valid;
+  return batch;
+}
 
-  absl::StatusOr<ledger::AppendResult> result = log_->Append(std::move(batch));
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  response->mutable_positions()->Add(result->positions.begin(), result->positions.end());
-  for (std::string& id : result->event_ids) response->add_event_ids(std::move(id));
-  response->set_stream_revision(result->stream_revision);
-  response->set_already_appended(result->already_appended);
-  response->set_last_hash(result->last_hash);
-  return grpc::Status::OK;
+}  // namespace
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::AppendEvents(
+    grpc::CallbackServerContext* context, const engagement::v1::AppendEventsRequest* request,
+    engagement::v1::AppendEventsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<ledger::AppendBatch> batch = ToBatch(*request);
+  if (!batch.ok()) {
+    reactor->Finish(ToGrpcStatus(batch.status()));
+    return reactor;
+  }
+  log_->AppendAsync(*std::move(batch), [reactor, response](
+                                           absl::StatusOr<ledger::AppendResult> result) {
+    if (!result.ok()) {
+      reactor->Finish(ToGrpcStatus(result.status()));
+      return;
+    }
+    response->mutable_positions()->Add(result->positions.begin(), result->positions.end());
+    for (std::string& id : result->event_ids) response->add_event_ids(std::move(id));
+    response->set_stream_revision(result->stream_revision);
+    response->set_already_appended(result->already_appended);
+    response->set_last_hash(result->last_hash);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
 }
 
 grpc::Status LedgerServiceImpl::ReadStream(

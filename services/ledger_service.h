@@ -11,13 +11,17 @@
 
 namespace services {
 
-class LedgerServiceImpl final : public engagement::v1::LedgerService::Service {
+// AppendEvents uses gRPC's callback API: a call waiting for its group commit holds no thread.
+// The reads are plain synchronous streaming handlers.
+class LedgerServiceImpl final
+    : public engagement::v1::LedgerService::WithCallbackMethod_AppendEvents<
+          engagement::v1::LedgerService::Service> {
  public:
   explicit LedgerServiceImpl(ledger::EventLog* log) : log_(log) {}
 
-  grpc::Status AppendEvents(grpc::ServerContext* context,
-                            const engagement::v1::AppendEventsRequest* request,
-                            engagement::v1::AppendEventsResponse* response) override;
+  grpc::ServerUnaryReactor* AppendEvents(grpc::CallbackServerContext* context,
+                                         const engagement::v1::AppendEventsRequest* request,
+                                         engagement::v1::AppendEventsResponse* response) override;
   grpc::Status ReadStream(grpc::ServerContext* context,
                           const engagement::v1::ReadStreamRequest* request,
                           grpc::ServerWriter<engagement::v1::ReadStreamResponse>* writer) override;
