@@ -1,24 +1,36 @@
 #include "ledger/uuid.h"
 
-#include <uuid/uuid.h>
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
 
 namespace ledger {
 
 std::string NewUuid() {
-  uuid_t id;
-  uuid_generate_random(id);
-  char text[37];
-  uuid_unparse_lower(id, text);
-  return std::string(text, 36);
+  // absl::BitGen is seeded from the OS and uses Randen (AES-based); one per thread, no locking.
+  thread_local absl::BitGen generator;
+  uint64_t high = absl::Uniform<uint64_t>(generator);
+  uint64_t low = absl::Uniform<uint64_t>(generator);
+  high = (high & ~0xf000ULL) | 0x4000ULL;                        // version 4
+  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);               // RFC 4122 variant
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(36, '-');
+  int at = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) ++at;  // leave the dash
+    uint64_t word = i < 16 ? high : low;
+    int shift = 60 - 4 * (i % 16);
+    out[at++] = kDigits[(word >> shift) & 0xf];
+  }
+  return out;
 }
 
 bool IsUuid(absl::string_view text) {
   if (text.size() != 36) return false;
-  char buffer[37];
-  text.copy(buffer, 36);
-  buffer[36] = '\0';
-  uuid_t id;
-  return uuid_parse(buffer, id) == 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !absl::ascii_isxdigit(text[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace ledger

@@ -1,4 +1,4 @@
-// UUIDs for event ids, using libuuid.
+// UUIDs for event ids.
 #ifndef ENGAGEMENT_LEDGER_UUID_H_
 #define ENGAGEMENT_LEDGER_UUID_H_
 
