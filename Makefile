@@ -36,7 +36,7 @@ build: configure
 
 # buf (the protobuf linter) comes from the npm registry, pinned in tools/package-lock.json.
 lint-tools: deps
-	@[ -x tools/node_modules/.bin/buf ] || (cd tools && npm ci --silent --no-audit --no-fund)
+	@[ -x tools/node_modules/.bin/buf ] || (cd tools && npm install --silent --no-audit --no-fund)
 
 run: build
 	$(BUILD_DIR)/services/ledgerd --listen=$(LISTEN) --data_dir=$(DATA_DIR)
