@@ -162,7 +162,9 @@ TEST_F(ServerTest, AStalledSubscriberNeitherStallsWritersNorMissesEvents) {
   uint64_t expected = 1;
   engagement::v1::SubscribeLogResponse message;
   while (expected <= kEvents && reader->Read(&message)) {
-    if (message.has_event()) ASSERT_EQ(message.event().position(), expected++);
+    if (message.has_event()) {
+      ASSERT_EQ(message.event().position(), expected++);
+    }
   }
   EXPECT_EQ(expected, static_cast<uint64_t>(kEvents + 1));
   context.TryCancel();
