@@ -21,6 +21,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Without this, gRPC sets SO_REUSEPORT and a second ledgerd on the same port would silently
+  // share the clients with the first.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
@@ -36,14 +39,18 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
 absl::Status LedgerServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return absl::OkStatus();
   shut_down_ = true;
-  // Subscriptions wait on the log; wake them first so that the drain below can finish.
-  log_->BeginShutdown();
-  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
-  server_->Wait();
-  return log_->Close();
+  // Start() may have failed half way: there may be no log or no server.
+  if (log_ != nullptr) log_->BeginShutdown();  // wakes subscriptions so that the drain can end
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+    server_->Wait();
+  }
+  return log_ != nullptr ? log_->Close() : absl::OkStatus();
 }
 
-void LedgerServer::Wait() { server_->Wait(); }
+void LedgerServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
 
 LedgerServer::~LedgerServer() { Shutdown().IgnoreError(); }
 

@@ -1,0 +1,461 @@
+#!/usr/bin/python3
+"""Interop test: a Python gRPC client against the real ledgerd.
+
+    /usr/bin/python3 tests/interop/python_client_test.py \
+        --ledgerd build/services/ledgerd --proto-dir proto --work-dir "$(mktemp -d)"
+
+It generates Python stubs from the project's .proto files with protoc and grpc_python_plugin,
+starts ledgerd on 127.0.0.1 (a free port, a fresh data directory under --work-dir), and checks,
+as a client written in another language would: an append, a stream read, the SHA-256 hash chain
+recomputed from the canonical records ReadLog returns, INVALID_ARGUMENT and ABORTED errors, server
+reflection and the standard health service (both through raw bytes, with no extra package).
+
+Prints one line per check and a final "N passed, M failed". Exit status: 0 when every check
+passed, 1 when a check failed, 2 when the test could not be set up (stubs, server start).
+Only 127.0.0.1 is contacted; every wait is bounded; ledgerd is always stopped at the end.
+
+Needs Debian's python3-grpcio and python3-protobuf (use /usr/bin/python3), protoc and
+/usr/bin/grpc_python_plugin.
+"""
+
+import argparse
+import glob
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import uuid
+
+GRPC_PYTHON_PLUGIN = "/usr/bin/grpc_python_plugin"
+STARTUP_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
+CALL_TIMEOUT_S = 10.0
+ZERO_HASH = b"\x00" * 32
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_SETUP = 2
+
+
+class SetupError(Exception):
+    """The test could not get as far as its checks."""
+
+
+class CheckFailed(Exception):
+    """A check's expectation did not hold."""
+
+
+def expect(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+def log(line):
+    print(line, flush=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Setup: stubs, port, server.
+
+
+def generate_stubs(proto_dir, work_dir):
+    """Runs protoc into a fresh folder under work_dir and puts it first on sys.path."""
+    proto_dir = os.path.abspath(proto_dir)
+    protos = sorted(glob.glob(os.path.join(proto_dir, "engagement", "v1", "*.proto")))
+    if not protos:
+        raise SetupError("no .proto files under %s/engagement/v1" % proto_dir)
+    if not os.access(GRPC_PYTHON_PLUGIN, os.X_OK):
+        raise SetupError("%s is missing (apt-get install protobuf-compiler-grpc)" % GRPC_PYTHON_PLUGIN)
+    out = os.path.join(work_dir, "pystubs-" + uuid.uuid4().hex[:8])
+    os.makedirs(out)
+    relative = [os.path.relpath(p, proto_dir) for p in protos]
+    command = ["protoc", "--proto_path=" + proto_dir, "--python_out=" + out, "--grpc_out=" + out,
+               "--plugin=protoc-gen-grpc=" + GRPC_PYTHON_PLUGIN] + relative
+    try:
+        done = subprocess.run(command, cwd=proto_dir, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=60)
+    except FileNotFoundError:
+        raise SetupError("protoc is not on PATH (apt-get install protobuf-compiler)")
+    except subprocess.TimeoutExpired:
+        raise SetupError("protoc did not finish within 60 s")
+    if done.returncode != 0:
+        raise SetupError("protoc failed (exit %d): %s" % (
+            done.returncode, done.stdout.decode(errors="replace").strip()))
+    # Regular packages, so that nothing else named "engagement" on sys.path can shadow them.
+    for package in ("engagement", os.path.join("engagement", "v1")):
+        init = os.path.join(out, package, "__init__.py")
+        if not os.path.exists(init):
+            open(init, "w").close()
+    sys.path.insert(0, out)
+    return out
+
+
+def free_port():
+    """A port that was free a moment ago on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Ledgerd:
+    """The real ledgerd as a child process; stop() is safe to call any number of times."""
+
+    def __init__(self, binary, work_dir):
+        self.binary = os.path.abspath(binary)
+        self.data_dir = os.path.join(work_dir, "data-" + uuid.uuid4().hex[:8])
+        self.log_path = os.path.join(work_dir, "ledgerd.log")
+        self.process = None
+        self.port = None
+        self.exit_code = None
+
+    def start(self, attempts=3):
+        """Starts ledgerd; picks another port when the free one was taken in the meantime."""
+        if not os.access(self.binary, os.X_OK):
+            raise SetupError("ledgerd binary not found or not executable: %s" % self.binary)
+        self._log = open(self.log_path, "ab")
+        for attempt in range(1, attempts + 1):
+            self.port = free_port()
+            self.process = subprocess.Popen(
+                [self.binary, "--listen=127.0.0.1:%d" % self.port, "--data_dir=" + self.data_dir],
+                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                start_new_session=True)  # its own process group, killed as one below
+            try:
+                self.process.wait(timeout=0.3)
+            except subprocess.TimeoutExpired:
+                return  # still running: wait_until_serving takes over
+            self._log.flush()
+            tail = self.log_tail()
+            if attempt == attempts or not ("cannot listen" in tail or "already in use" in tail):
+                return  # wait_until_serving reports the exit with the log
+            log("port %d was taken before ledgerd bound it; trying another" % self.port)
+
+    def address(self):
+        return "127.0.0.1:%d" % self.port
+
+    def log_tail(self, lines=20):
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode(errors="replace")
+            tail = text.strip().splitlines()[-lines:]
+            return "\n".join("    | " + l for l in tail) if tail else "    | (empty log)"
+        except OSError:
+            return "    | (no log)"
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self):
+        """SIGTERM, wait up to STOP_TIMEOUT_S, then SIGKILL. Returns a description."""
+        if self.process is None:
+            return "not started"
+        if self.exit_code is not None:
+            return "exit code %d" % self.exit_code
+        how = "SIGTERM"
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                how = "SIGKILL (did not exit within %.0f s of SIGTERM)" % STOP_TIMEOUT_S
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+        else:
+            how = "had already exited"
+        self.exit_code = self.process.returncode
+        self._log.close()
+        return "%s, exit code %d" % (how, self.exit_code)
+
+
+def wait_until_serving(server, stub, pb):
+    """GetLedgerInfo with a short deadline until it answers, for up to STARTUP_TIMEOUT_S."""
+    import grpc
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    last_error = None
+    while time.monotonic() < deadline:
+        if not server.running():
+            raise SetupError("ledgerd exited during start-up with code %s:\n%s" % (
+                server.process.returncode, server.log_tail()))
+        try:
+            return stub.GetLedgerInfo(pb.GetLedgerInfoRequest(), timeout=1.0)
+        except grpc.RpcError as e:
+            last_error = "%s: %s" % (e.code().name, e.details())
+        time.sleep(0.1)
+    raise SetupError("ledgerd did not answer GetLedgerInfo within %.0f s (last error: %s):\n%s" % (
+        STARTUP_TIMEOUT_S, last_error, server.log_tail()))
+
+
+# ------------------------------------------------------------------------------------------------
+# The checks.
+
+
+class Context:
+    def __init__(self, channel, stub, pb, event_pb):
+        self.channel = channel
+        self.stub = stub
+        self.pb = pb
+        self.event_pb = event_pb
+        self.stream = "engagement-" + str(uuid.uuid4())
+        self.engagement_id = str(uuid.uuid4())
+        self.appended = None
+
+
+def session_held_event(ctx, title, organisation="QWE"):
+    """A valid session_held event, as tests/test_support.h builds them."""
+    from engagement.v1 import vocabulary_pb2
+    event = ctx.event_pb.Event()
+    event.occurred_at.seconds = 1746093600  # 2025-05-01 10:00 UTC
+    event.occurred_at.nanos = 0
+    event.organisation = organisation
+    event.actor = "engagement-team@qwe"
+    event.session_held.engagement_id = ctx.engagement_id
+    event.session_held.session_id = str(uuid.uuid4())
+    event.session_held.title = title
+    event.session_held.method = vocabulary_pb2.ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP
+    event.session_held.duration_minutes = 120
+    return event
+
+
+def head(ctx):
+    return ctx.stub.GetLedgerInfo(ctx.pb.GetLedgerInfoRequest(), timeout=CALL_TIMEOUT_S)
+
+
+def check_append(ctx):
+    pb = ctx.pb
+    request = pb.AppendEventsRequest(stream=ctx.stream)
+    request.expected.state = pb.EXPECTED_STATE_NO_STREAM
+    for i in range(3):
+        request.events.append(session_held_event(ctx, "Co-design workshop %d" % (i + 1)))
+    response = ctx.stub.AppendEvents(request, timeout=CALL_TIMEOUT_S)
+    expect(list(response.positions) == [1, 2, 3],
+           "positions are %s, expected [1, 2, 3]" % list(response.positions))
+    expect(response.stream_revision == 2,
+           "stream_revision is %d, expected 2" % response.stream_revision)
+    expect(not response.already_appended, "already_appended is true for a first append")
+    expect(len(response.event_ids) == 3 and all(len(i) == 36 for i in response.event_ids),
+           "expected 3 generated UUID event ids, got %s" % list(response.event_ids))
+    expect(len(response.last_hash) == 32, "last_hash is %d bytes" % len(response.last_hash))
+    ctx.appended = response
+    return "3 events to %s: positions [1, 2, 3], stream_revision 2" % ctx.stream
+
+
+def check_read_stream(ctx):
+    pb = ctx.pb
+    request = pb.ReadStreamRequest(stream=ctx.stream, direction=pb.READ_DIRECTION_FORWARDS)
+    events = [m.event for m in ctx.stub.ReadStream(request, timeout=CALL_TIMEOUT_S)]
+    expect(len(events) == 3, "read %d events, expected 3" % len(events))
+    revisions = [e.stream_revision for e in events]
+    expect(revisions == [0, 1, 2], "revisions are %s, expected [0, 1, 2]" % revisions)
+    for e in events:
+        expect(len(e.hash) == 32, "event at revision %d has a %d-byte hash" % (
+            e.stream_revision, len(e.hash)))
+        expect(e.stream == ctx.stream, "event at revision %d names stream %r" % (
+            e.stream_revision, e.stream))
+        expect(e.WhichOneof("payload") == "session_held",
+               "event at revision %d has payload %r" % (e.stream_revision, e.WhichOneof("payload")))
+    if ctx.appended is not None:
+        ids = [e.event_id for e in events]
+        expect(ids == list(ctx.appended.event_ids),
+               "event ids read %s differ from those appended %s" % (ids, list(ctx.appended.event_ids)))
+        expect(events[-1].hash == ctx.appended.last_hash,
+               "the last event's hash differs from the append's last_hash")
+    return "3 events, revisions [0, 1, 2], 32-byte hashes"
+
+
+def check_hash_chain(ctx):
+    pb = ctx.pb
+    request = pb.ReadLogRequest(from_position=1, include_canonical_record=True)
+    messages = list(ctx.stub.ReadLog(request, timeout=CALL_TIMEOUT_S))
+    info = head(ctx)
+    expect(len(messages) == info.head_position,
+           "ReadLog returned %d events but head_position is %d" % (len(messages), info.head_position))
+    expect(len(messages) >= 3, "ReadLog returned %d events, expected at least 3" % len(messages))
+    previous = ZERO_HASH
+    for n, message in enumerate(messages, start=1):
+        event, record = message.event, message.canonical_record
+        expect(event.position == n, "event %d of the log has position %d" % (n, event.position))
+        expect(len(record) > 0, "position %d: canonical_record is empty" % n)
+        expect(event.previous_hash == previous,
+               "position %d: previous_hash %s != hash of position %d %s" % (
+                   n, event.previous_hash.hex(), n - 1, previous.hex()))
+        computed = hashlib.sha256(previous + record).digest()
+        expect(computed == event.hash, "position %d: sha256(previous || record) = %s but hash = %s" % (
+            n, computed.hex(), event.hash.hex()))
+        # The event served must be the event the hash covers.
+        stored = ctx.event_pb.Event.FromString(record)
+        expect(stored.hash == b"", "position %d: the canonical record has a hash field set" % n)
+        stored.hash = event.hash
+        expect(stored == event, "position %d: the event served differs from its canonical record" % n)
+        previous = computed
+    expect(info.head_hash == previous, "GetLedgerInfo head_hash %s != last chained hash %s" % (
+        info.head_hash.hex(), previous.hex()))
+    expect(info.event_count == info.head_position,
+           "event_count %d != head_position %d" % (info.event_count, info.head_position))
+    return "%d records re-hashed from canonical bytes; head_hash %s... matches" % (
+        len(messages), previous.hex()[:16])
+
+
+def expect_rpc_error(call, code, what):
+    import grpc
+    try:
+        call()
+    except grpc.RpcError as e:
+        expect(e.code() == code, "%s: got %s (%s), expected %s" % (
+            what, e.code().name, e.details(), code.name))
+        return e.details() or ""
+    raise CheckFailed("%s: the call succeeded, expected %s" % (what, code.name))
+
+
+def check_invalid_argument(ctx):
+    import grpc
+    pb = ctx.pb
+    before = head(ctx).head_position
+    request = pb.AppendEventsRequest(stream="engagement-" + str(uuid.uuid4()))
+    request.expected.state = pb.EXPECTED_STATE_NO_STREAM
+    request.events.append(session_held_event(ctx, "Lowercase organisation", organisation="qwe"))
+    details = expect_rpc_error(lambda: ctx.stub.AppendEvents(request, timeout=CALL_TIMEOUT_S),
+                               grpc.StatusCode.INVALID_ARGUMENT, "organisation \"qwe\"")
+    expect("organisation" in details, "the details do not name the field: %r" % details)
+    after = head(ctx).head_position
+    expect(after == before, "head moved from %d to %d after a refused append" % (before, after))
+    return "INVALID_ARGUMENT: %s" % details
+
+
+def check_aborted(ctx):
+    import grpc
+    pb = ctx.pb
+    before = head(ctx).head_position
+    request = pb.AppendEventsRequest(stream=ctx.stream)
+    request.expected.revision = 7  # the stream is at revision 2
+    request.events.append(session_held_event(ctx, "Wrong expected revision"))
+    details = expect_rpc_error(lambda: ctx.stub.AppendEvents(request, timeout=CALL_TIMEOUT_S),
+                               grpc.StatusCode.ABORTED, "expected revision 7")
+    expect("revision 2" in details, "the details do not give the actual revision 2: %r" % details)
+    after = head(ctx).head_position
+    expect(after == before, "head moved from %d to %d after a refused append" % (before, after))
+    return "ABORTED: %s" % details
+
+
+def check_reflection(ctx):
+    call = ctx.channel.stream_stream(
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        request_serializer=None, response_deserializer=None)
+    # ServerReflectionRequest{list_services: ""}: field 7, wire type 2, length 0.
+    responses = list(call(iter([b"\x3a\x00"]), timeout=CALL_TIMEOUT_S))
+    expect(len(responses) == 1, "got %d reflection responses, expected 1" % len(responses))
+    expect(b"engagement.v1.LedgerService" in responses[0],
+           "the list_services response does not name engagement.v1.LedgerService: %r" % responses[0])
+    return "list_services names engagement.v1.LedgerService (%d bytes)" % len(responses[0])
+
+
+def check_health(ctx):
+    call = ctx.channel.unary_unary("/grpc.health.v1.Health/Check",
+                                   request_serializer=None, response_deserializer=None)
+    response = call(b"", timeout=CALL_TIMEOUT_S)  # HealthCheckRequest{service: ""}
+    expect(response == b"\x08\x01", "Check returned %r, expected b'\\x08\\x01' (SERVING)" % response)
+    return "Check(\"\") = SERVING"
+
+
+CHECKS = [
+    ("append", check_append),
+    ("read_stream", check_read_stream),
+    ("hash_chain", check_hash_chain),
+    ("invalid_argument", check_invalid_argument),
+    ("aborted", check_aborted),
+    ("reflection", check_reflection),
+    ("health", check_health),
+]
+
+
+def run_checks(ctx):
+    import grpc
+    passed = failed = 0
+    for name, check in CHECKS:
+        try:
+            detail = check(ctx)
+            log("PASS %-16s %s" % (name, detail))
+            passed += 1
+        except CheckFailed as e:
+            log("FAIL %-16s %s" % (name, e))
+            failed += 1
+        except grpc.RpcError as e:
+            log("FAIL %-16s unexpected RPC error %s: %s" % (name, e.code().name, e.details()))
+            failed += 1
+        except Exception:  # a bug in the check itself still counts as a failure
+            log("FAIL %-16s unexpected exception:\n%s" % (name, traceback.format_exc().rstrip()))
+            failed += 1
+    return passed, failed
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ledgerd", required=True, help="path to the ledgerd binary")
+    parser.add_argument("--proto-dir", required=True, help="the folder holding engagement/v1/*.proto")
+    parser.add_argument("--work-dir", required=True, help="scratch folder (stubs, data, log)")
+    args = parser.parse_args()
+
+    # A SIGTERM to this test still stops ledgerd (through the finally below).
+    def on_term(signum, frame):
+        raise KeyboardInterrupt("signal %d" % signum)
+    signal.signal(signal.SIGTERM, on_term)
+
+    work_dir = os.path.abspath(args.work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    try:
+        stubs = generate_stubs(args.proto_dir, work_dir)
+        try:
+            import grpc
+            from engagement.v1 import event_pb2, ledger_service_pb2, ledger_service_pb2_grpc
+        except ImportError as e:
+            raise SetupError("cannot import grpc or the generated stubs from %s (%s); run with "
+                             "/usr/bin/python3, which has python3-grpcio and python3-protobuf" % (
+                                 stubs, e))
+        log("stubs generated in %s (grpcio %s, python %s)" % (
+            stubs, grpc.__version__, sys.version.split()[0]))
+    except SetupError as e:
+        log("SETUP FAILED: %s" % e)
+        log("0 passed, %d failed" % len(CHECKS))
+        return EXIT_SETUP
+
+    server = Ledgerd(args.ledgerd, work_dir)
+    channel = None
+    outcome = EXIT_SETUP
+    passed, failed = 0, len(CHECKS)
+    try:
+        server.start()
+        # Only loopback: no HTTP proxy from the environment may come between.
+        channel = grpc.insecure_channel(server.address(), options=[("grpc.enable_http_proxy", 0)])
+        stub = ledger_service_pb2_grpc.LedgerServiceStub(channel)
+        info = wait_until_serving(server, stub, ledger_service_pb2)
+        log("ledgerd serving on %s (pid %d, data %s, head position %d, storage format %d)" % (
+            server.address(), server.process.pid, server.data_dir, info.head_position,
+            info.storage_format_version))
+        passed, failed = run_checks(Context(channel, stub, ledger_service_pb2, event_pb2))
+        outcome = EXIT_OK if failed == 0 else EXIT_FAILED
+    except SetupError as e:
+        log("SETUP FAILED: %s" % e)
+    except KeyboardInterrupt as e:
+        log("INTERRUPTED: %s" % e)
+        outcome = EXIT_FAILED
+    finally:
+        if channel is not None:
+            channel.close()
+        stopped = server.stop()
+        log("ledgerd stopped: %s (log: %s)" % (stopped, server.log_path))
+        if server.exit_code not in (None, 0):
+            log("note: ledgerd did not exit cleanly:\n%s" % server.log_tail())
+    log("%d passed, %d failed" % (passed, failed))
+    return outcome
+
+
+if __name__ == "__main__":
+    sys.exit(main())
