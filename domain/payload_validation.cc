@@ -30,6 +30,21 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& RequiredFields
       {"engagement.v1.DecisionRecorded",
        {"decision_id", "deciding_body_name", "summary", "paper_reference"}},
       {"engagement.v1.FeedbackGiven", {"feedback_id", "engagement_id", "summary"}},
+      {"engagement.v1.EngagementOpened",
+       {"engagement_id", "title", "topic", "scope_for_influence", "duty_reason", "lead_role"}},
+      {"engagement.v1.ParticipantRegistered", {"participant_id"}},
+      {"engagement.v1.ConsentWithdrawn", {"participant_id"}},
+      {"engagement.v1.InsightValidated", {"engagement_id", "insight_id"}},
+      {"engagement.v1.InsightConsidered", {"engagement_id", "insight_id", "body_name", "reference"}},
+      {"engagement.v1.ReimbursementRecorded",
+       {"reimbursement_id", "engagement_id", "participant_id"}},
+      {"engagement.v1.DutyToInvolveAssessed", {"assessment_id", "reason", "assessor_role"}},
+      {"engagement.v1.ConsultationWindowSet",
+       {"consultation_id", "engagement_id", "information_pack_reference", "starts_at", "ends_at"}},
+      {"engagement.v1.EngagementEvaluated",
+       {"engagement_id", "people_reached", "outcomes", "learning"}},
+      {"engagement.v1.EngagementClosed", {"engagement_id", "reason"}},
+      {"engagement.v1.EventCorrected", {"corrected_event_id", "reason"}},
   };
   return *required;
 }
@@ -159,6 +174,46 @@ absl::Status CheckCrossField(const engagement::v1::Event& event, const std::stri
   }
   if (event.has_session_held() && event.session_held().cost_pence() < 0) {
     return Invalid(path + ".session_held.cost_pence", "must not be negative");
+  }
+  if (event.has_engagement_opened() && event.engagement_opened().planned_budget_pence() < 0) {
+    return Invalid(path + ".engagement_opened.planned_budget_pence", "must not be negative");
+  }
+  if (event.has_reimbursement_recorded() && event.reimbursement_recorded().amount_pence() <= 0) {
+    return Invalid(path + ".reimbursement_recorded.amount_pence", "must be more than zero");
+  }
+  if (event.has_engagement_evaluated() && event.engagement_evaluated().actual_cost_pence() < 0) {
+    return Invalid(path + ".engagement_evaluated.actual_cost_pence", "must not be negative");
+  }
+  if (event.has_participant_registered() &&
+      event.participant_registered().personal_data().equality().imd_decile() > 10) {
+    // The value is personal data: the message names the field and the rule, not the value.
+    return Invalid(path + ".participant_registered.personal_data.equality.imd_decile",
+                   "must be 1 to 10, or 0 when unknown");
+  }
+  if (event.has_duty_to_involve_assessed()) {
+    const auto& duty = event.duty_to_involve_assessed();
+    if (duty.engagement_id().empty() && duty.decision_id().empty()) {
+      return Invalid(path + ".duty_to_involve_assessed.decision_id",
+                     "an assessment is for a decision or an engagement: set one");
+    }
+  }
+  if (event.has_consultation_window_set()) {
+    const auto& window = event.consultation_window_set();
+    if (window.ends_at().seconds() <= window.starts_at().seconds()) {
+      return Invalid(path + ".consultation_window_set.ends_at", "must be after starts_at");
+    }
+  }
+  if (event.has_event_corrected()) {
+    const auto& correction = event.event_corrected();
+    bool superseded = correction.kind() == engagement::v1::CORRECTION_KIND_SUPERSEDED;
+    if (superseded && correction.replacement_event_id().empty()) {
+      return Invalid(path + ".event_corrected.replacement_event_id",
+                     "is required when the kind is SUPERSEDED");
+    }
+    if (!superseded && !correction.replacement_event_id().empty()) {
+      return Invalid(path + ".event_corrected.replacement_event_id",
+                     "must be empty when the kind is RETRACTED");
+    }
   }
   return absl::OkStatus();
 }

@@ -110,6 +110,7 @@ void RocksDbEventLog::CommitLoop() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      group_guard_ = guard_;
       state.next_position = head_.position + 1;
       state.last_hash = head_.hash;
       state.stream_count = head_.stream_count;
@@ -251,10 +252,10 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
     *event.mutable_recorded_at() = state->recorded_at;
     event.clear_hash();
   }
-  if (guard_ != nullptr) {
-    absl::Status allowed = guard_->Check(append.events);
+  if (group_guard_ != nullptr) {
+    absl::Status allowed = group_guard_->Check(append.events);
     if (!allowed.ok()) return allowed;
-    guard_->Accept(append.events);
+    group_guard_->Accept(append.events);
   }
 
   AppendResult result;

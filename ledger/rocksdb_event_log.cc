@@ -366,6 +366,9 @@ bool RocksDbEventLog::ShuttingDown() const {
   return shutting_down_;
 }
 
-void RocksDbEventLog::SetAppendGuard(AppendGuard* guard) { guard_ = guard; }
+void RocksDbEventLog::SetAppendGuard(AppendGuard* guard) {
+  absl::MutexLock lock(&mu_);
+  guard_ = guard;
+}
 
 }  // namespace ledger

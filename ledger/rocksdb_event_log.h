@@ -113,7 +113,9 @@ class RocksDbEventLog final : public EventLog {
 
   // Owned by the commit thread, so unguarded.
   absl::flat_hash_map<std::string, StreamState> stream_cache_;
-  AppendGuard* guard_ = nullptr;
+  AppendGuard* guard_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The guard as the commit thread saw it when it took its group.
+  AppendGuard* group_guard_ = nullptr;
 };
 
 }  // namespace ledger

@@ -16,6 +16,10 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
       ledger::RocksDbEventLog::Open(options.data_dir, options.log_options);
   if (!log.ok()) return log.status();
   server->log_ = *std::move(log);
+  server->rules_ = std::make_unique<domain::EngagementRules>();
+  absl::Status loaded = server->rules_->Load(*server->log_);
+  if (!loaded.ok()) return loaded;
+  server->log_->SetAppendGuard(server->rules_.get());
   server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get());
 
   grpc::EnableDefaultHealthCheckService(true);

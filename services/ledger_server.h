@@ -1,7 +1,9 @@
 // LedgerServer: an open event log served over gRPC, with the standard health and reflection
 // services. Used by ledgerd and by tests that need a real server in-process.
 //
-// Ownership: the server owns the log and the gRPC server. Shutdown() drains in-flight calls (up to
+// Appends pass the engagement rules (domain/engagement_rules.h), whose state is rebuilt from the
+// log at start.
+// Ownership: the server owns the log, the rules and the gRPC server. Shutdown() drains in-flight calls (up to
 // the grace period, then cancels what is left), ends subscriptions, and closes the log cleanly.
 #ifndef ENGAGEMENT_SERVICES_LEDGER_SERVER_H_
 #define ENGAGEMENT_SERVICES_LEDGER_SERVER_H_
@@ -11,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "domain/engagement_rules.h"
 #include "ledger/rocksdb_event_log.h"
 
 namespace grpc {
@@ -49,6 +52,7 @@ class LedgerServer {
 
   int port_ = 0;
   std::unique_ptr<ledger::RocksDbEventLog> log_;
+  std::unique_ptr<domain::EngagementRules> rules_;
   std::unique_ptr<LedgerServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   bool shut_down_ = false;

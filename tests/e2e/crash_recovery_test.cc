@@ -63,7 +63,14 @@ TEST_F(LedgerdTest, OperatorAppendsReadsAndVerifiesWithLedgerctl) {
   std::string file = dir_.Sub("events.jsonl");
   {
     std::ofstream out(file);
-    out << R"({"occurred_at":"2025-05-01T10:00:00Z","organisation":"QWE","actor":"team",)"
+    out << R"({"occurred_at":"2025-04-01T09:00:00Z","organisation":"QWE","actor":"team",)"
+        << R"("engagement_opened":{"engagement_id":"3f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c",)"
+        << R"("title":"Diabetes education","topic":"Diabetes",)"
+        << R"("commissioning_stage":"COMMISSIONING_STAGE_SERVICE_DESIGN",)"
+        << R"("spectrum_level":"SPECTRUM_LEVEL_CO_PRODUCE","scope_for_influence":"Format",)"
+        << R"("duty_to_involve":"DUTY_APPLIES_YES","duty_reason":"Service change",)"
+        << R"("lead_role":"Head of Engagement"}})" << "\n"
+        << R"({"occurred_at":"2025-05-01T10:00:00Z","organisation":"QWE","actor":"team",)"
         << R"("session_held":{"engagement_id":"3f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c",)"
         << R"("session_id":"4f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c","title":"Workshop 1",)"
         << R"("method":"ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP"}})" << "\n\n"
@@ -75,12 +82,13 @@ TEST_F(LedgerdTest, OperatorAppendsReadsAndVerifiesWithLedgerctl) {
   const std::string stream = "--stream=engagement-3f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c";
   auto appended = Ctl(absl::StrCat("append ", stream, " --expected=no-stream --file=", file));
   EXPECT_EQ(appended.exit_code, 0) << appended.output;
-  EXPECT_NE(appended.output.find(R"("positions":["1","2"])"), std::string::npos) << appended.output;
+  EXPECT_NE(appended.output.find(R"("positions":["1","2","3"])"), std::string::npos)
+      << appended.output;
 
   auto conflict = Ctl(absl::StrCat("append ", stream, " --expected=no-stream --file=", file));
   EXPECT_EQ(conflict.exit_code, 1);
   EXPECT_NE(conflict.output.find("ABORTED"), std::string::npos) << conflict.output;
-  EXPECT_NE(conflict.output.find("revision 1"), std::string::npos) << conflict.output;
+  EXPECT_NE(conflict.output.find("revision 2"), std::string::npos) << conflict.output;
 
   auto bad = Ctl(absl::StrCat("append ", stream, " --file=/dev/null"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
@@ -88,19 +96,34 @@ TEST_F(LedgerdTest, OperatorAppendsReadsAndVerifiesWithLedgerctl) {
   auto read = Ctl(absl::StrCat("read ", stream));
   EXPECT_EQ(read.exit_code, 0) << read.output;
   std::vector<std::string> lines = absl::StrSplit(read.output, '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 2u) << read.output;
-  EXPECT_NE(lines[1].find("Workshop 2"), std::string::npos);
+  ASSERT_EQ(lines.size(), 3u) << read.output;
+  EXPECT_NE(lines[2].find("Workshop 2"), std::string::npos);
 
   auto filtered = Ctl("read --type=insight_recorded");
   EXPECT_EQ(filtered.exit_code, 0);
   EXPECT_TRUE(filtered.output.empty()) << filtered.output;
 
   auto info = Ctl("info");
-  EXPECT_NE(info.output.find("head position: 2"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("head position: 3"), std::string::npos) << info.output;
 
   auto verify = Ctl("verify");
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
-  EXPECT_NE(verify.output.find("OK: 2 events"), std::string::npos) << verify.output;
+  EXPECT_NE(verify.output.find("OK: 3 events"), std::string::npos) << verify.output;
+
+  // An engagement rule: a session of an engagement never opened is refused, and says why.
+  std::string orphan = dir_.Sub("orphan.jsonl");
+  {
+    std::ofstream out(orphan);
+    out << R"({"occurred_at":"2025-05-01T10:00:00Z","organisation":"QWE","actor":"team",)"
+        << R"("session_held":{"engagement_id":"9f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c",)"
+        << R"("session_id":"6f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c","title":"Orphan",)"
+        << R"("method":"ENGAGEMENT_METHOD_FOCUS_GROUP"}})" << "\n";
+  }
+  auto refused = Ctl(absl::StrCat("append --stream=engagement-x1 --file=", orphan));
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("FAILED_PRECONDITION: events[0].session_held.engagement_id"),
+            std::string::npos)
+      << refused.output;
 
   ledgerd->Signal(SIGTERM);
   ASSERT_TRUE(ledgerd->WaitFor(std::chrono::seconds(20)));
@@ -135,6 +158,15 @@ TEST_F(LedgerdTest, SecondLedgerdOnTheSameDataOrPortIsRefusedWithAReason) {
 
 TEST_F(LedgerdTest, KillNineMidLoadLosesNoAcknowledgedAppend) {
   auto ledgerd = StartLedgerd();
+  {
+    engagement::v1::AppendEventsRequest request;
+    request.set_stream("engagement-" + testing_support::TestEngagement());
+    request.mutable_expected()->set_state(engagement::v1::EXPECTED_STATE_NO_STREAM);
+    *request.add_events() = testing_support::EngagementOpened();
+    grpc::ClientContext context;
+    engagement::v1::AppendEventsResponse response;
+    ASSERT_TRUE(Stub()->AppendEvents(&context, request, &response).ok());
+  }
   constexpr int kClients = 8;
   std::mutex mu;
   std::map<std::string, uint64_t> acknowledged;  // event id -> position

@@ -30,6 +30,12 @@ class ServerTest : public ::testing::Test {
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
                                    grpc::InsecureChannelCredentials());
     stub_ = LedgerService::NewStub(channel_);
+    // Sessions may only be recorded for an open engagement.
+    AppendEventsResponse opened;
+    ASSERT_TRUE(Append("engagement-" + testing_support::TestEngagement(), NoStream(),
+                       {testing_support::EngagementOpened()}, &opened)
+                    .ok());
+    base_ = opened.positions(0);
   }
 
   grpc::Status Append(const std::string& stream, engagement::v1::ExpectedRevision expected,
@@ -70,6 +76,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<services::LedgerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<LedgerService::Stub> stub_;
+  uint64_t base_ = 0;  // the position of the engagement-opened event every test starts with
 };
 
 TEST_F(ServerTest, ConcurrentAppendsToOneStreamHaveExactlyOneWinnerPerRevision) {
@@ -109,14 +116,13 @@ TEST_F(ServerTest, ConcurrentAppendsToOneStreamHaveExactlyOneWinnerPerRevision) 
 TEST_F(ServerTest, SubscriptionSwitchesFromCatchUpToLiveWithNoGapOrDuplicate) {
   constexpr int kBefore = 300, kDuring = 300;
   for (int i = 0; i < kBefore; i += 50) {
-    std::vector<engagement::v1::Event> batch(50, SessionHeld());
     AppendEventsResponse response;
-    ASSERT_TRUE(Append(EngagementStream(), Any(), batch, &response).ok());
+    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(50), &response).ok());
   }
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   engagement::v1::SubscribeLogRequest request;
-  request.set_from_position(1);
+  request.set_from_position(base_ + 1);
   auto reader = stub_->SubscribeLog(&context, request);
 
   std::thread writer([&] {
@@ -134,13 +140,13 @@ TEST_F(ServerTest, SubscriptionSwitchesFromCatchUpToLiveWithNoGapOrDuplicate) {
     } else {
       ++caught_up;
       EXPECT_GE(message.caught_up().head_position(), static_cast<uint64_t>(kBefore));
-      EXPECT_EQ(message.caught_up().head_position(), positions.size());
+      EXPECT_EQ(message.caught_up().head_position(), base_ + positions.size());
     }
   }
   writer.join();
   context.TryCancel();
   ASSERT_EQ(positions.size(), static_cast<size_t>(kBefore + kDuring));
-  for (size_t i = 0; i < positions.size(); ++i) ASSERT_EQ(positions[i], i + 1);
+  for (size_t i = 0; i < positions.size(); ++i) ASSERT_EQ(positions[i], base_ + i + 1);
   EXPECT_EQ(caught_up, 1);
 }
 
@@ -148,25 +154,26 @@ TEST_F(ServerTest, AStalledSubscriberNeitherStallsWritersNorMissesEvents) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
   engagement::v1::SubscribeLogRequest request;
+  request.set_from_position(base_ + 1);
   auto reader = stub_->SubscribeLog(&context, request);
   // The subscriber reads nothing while 2,000 events of ~2 KiB (more than gRPC's flow-control
   // windows hold) are appended.
   constexpr int kEvents = 2000;
-  auto big = SessionHeld();
-  big.mutable_session_held()->set_venue(std::string(2000, 'v'));
   for (int i = 0; i < kEvents; i += 100) {
+    auto batch = testing_support::Sessions(100);
+    for (auto& event : batch) event.mutable_session_held()->set_venue(std::string(2000, 'v'));
     AppendEventsResponse response;
-    ASSERT_TRUE(Append(EngagementStream(), Any(), std::vector(100, big), &response).ok());
+    ASSERT_TRUE(Append(EngagementStream(), Any(), batch, &response).ok());
   }
-  EXPECT_EQ(Head(), static_cast<uint64_t>(kEvents));
-  uint64_t expected = 1;
+  EXPECT_EQ(Head(), base_ + kEvents);
+  uint64_t expected = base_ + 1;
   engagement::v1::SubscribeLogResponse message;
-  while (expected <= kEvents && reader->Read(&message)) {
+  while (expected <= base_ + kEvents && reader->Read(&message)) {
     if (message.has_event()) {
       ASSERT_EQ(message.event().position(), expected++);
     }
   }
-  EXPECT_EQ(expected, static_cast<uint64_t>(kEvents + 1));
+  EXPECT_EQ(expected, base_ + kEvents + 1);
   context.TryCancel();
 }
 
@@ -187,7 +194,7 @@ TEST_F(ServerTest, BadInputIsInvalidArgumentNamingTheFieldAndWritesNothing) {
   s = stub_->AppendEvents(&context, no_expectation, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("expected"), std::string::npos);
-  EXPECT_EQ(Head(), 0u);
+  EXPECT_EQ(Head(), base_);
 }
 
 TEST_F(ServerTest, RetriedAppendReturnsOriginalPositionsOverTheWire) {
@@ -202,13 +209,13 @@ TEST_F(ServerTest, RetriedAppendReturnsOriginalPositionsOverTheWire) {
   event.mutable_session_held()->set_title("changed");
   grpc::Status s = Append(stream, Any(), {event}, &second);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(Head(), 1u);
+  EXPECT_EQ(Head(), base_ + 1);
 }
 
 TEST_F(ServerTest, ReadStreamAndReadLogOverTheWire) {
   const std::string stream = EngagementStream();
   AppendEventsResponse response;
-  ASSERT_TRUE(Append(stream, Any(), std::vector(5, SessionHeld()), &response).ok());
+  ASSERT_TRUE(Append(stream, Any(), testing_support::Sessions(5), &response).ok());
   grpc::ClientContext context;
   engagement::v1::ReadStreamRequest request;
   request.set_stream(stream);
@@ -248,15 +255,17 @@ TEST_F(ServerTest, ShutdownEndsSubscriptionsAndKeepsEverything) {
   grpc::ClientContext context;
   auto reader = stub_->SubscribeLog(&context, engagement::v1::SubscribeLogRequest());
   engagement::v1::SubscribeLogResponse message;
-  ASSERT_TRUE(reader->Read(&message));  // the event
+  ASSERT_TRUE(reader->Read(&message));  // the engagement opened
+  ASSERT_TRUE(reader->Read(&message));  // the session
   ASSERT_TRUE(reader->Read(&message));  // caught up
+  ASSERT_TRUE(message.has_caught_up());
   ASSERT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
   while (reader->Read(&message)) {
   }
   EXPECT_NE(reader->Finish().error_code(), grpc::StatusCode::OK);
   auto reopened = ledger::RocksDbEventLog::Open(dir_.Sub("data"), ledger::RocksDbOptions());
   ASSERT_TRUE(reopened.ok()) << reopened.status();
-  EXPECT_EQ((*reopened)->Head().position, 1u);
+  EXPECT_EQ((*reopened)->Head().position, base_ + 1);
 }
 
 }  // namespace

@@ -222,6 +222,26 @@ def session_held_event(ctx, title, organisation="QWE"):
     return event
 
 
+def engagement_opened_event(ctx):
+    """Opens ctx.engagement_id: sessions may only be recorded for an open engagement."""
+    from engagement.v1 import vocabulary_pb2
+    event = ctx.event_pb.Event()
+    event.occurred_at.seconds = 1746000000
+    event.organisation = "QWE"
+    event.actor = "engagement-team@qwe"
+    opened = event.engagement_opened
+    opened.engagement_id = ctx.engagement_id
+    opened.title = "Co-designing diabetes self-management support"
+    opened.topic = "Diabetes"
+    opened.commissioning_stage = vocabulary_pb2.COMMISSIONING_STAGE_SERVICE_DESIGN
+    opened.spectrum_level = vocabulary_pb2.SPECTRUM_LEVEL_CO_PRODUCE
+    opened.scope_for_influence = "How education sessions are run"
+    opened.duty_to_involve = vocabulary_pb2.DUTY_APPLIES_YES
+    opened.duty_reason = "A change to how services are delivered"
+    opened.lead_role = "Head of Engagement"
+    return event
+
+
 def head(ctx):
     return ctx.stub.GetLedgerInfo(ctx.pb.GetLedgerInfoRequest(), timeout=CALL_TIMEOUT_S)
 
@@ -230,7 +250,8 @@ def check_append(ctx):
     pb = ctx.pb
     request = pb.AppendEventsRequest(stream=ctx.stream)
     request.expected.state = pb.EXPECTED_STATE_NO_STREAM
-    for i in range(3):
+    request.events.append(engagement_opened_event(ctx))
+    for i in range(2):
         request.events.append(session_held_event(ctx, "Co-design workshop %d" % (i + 1)))
     response = ctx.stub.AppendEvents(request, timeout=CALL_TIMEOUT_S)
     expect(list(response.positions) == [1, 2, 3],
@@ -257,7 +278,8 @@ def check_read_stream(ctx):
             e.stream_revision, len(e.hash)))
         expect(e.stream == ctx.stream, "event at revision %d names stream %r" % (
             e.stream_revision, e.stream))
-        expect(e.WhichOneof("payload") == "session_held",
+        want = "engagement_opened" if e.stream_revision == 0 else "session_held"
+        expect(e.WhichOneof("payload") == want,
                "event at revision %d has payload %r" % (e.stream_revision, e.WhichOneof("payload")))
     if ctx.appended is not None:
         ids = [e.event_id for e in events]
@@ -342,6 +364,24 @@ def check_aborted(ctx):
     return "ABORTED: %s" % details
 
 
+def check_failed_precondition(ctx):
+    import grpc
+    pb = ctx.pb
+    before = head(ctx).head_position
+    request = pb.AppendEventsRequest(stream="engagement-" + str(uuid.uuid4()))
+    request.expected.state = pb.EXPECTED_STATE_ANY
+    event = session_held_event(ctx, "Session of an engagement never opened")
+    event.session_held.engagement_id = str(uuid.uuid4())
+    request.events.append(event)
+    details = expect_rpc_error(lambda: ctx.stub.AppendEvents(request, timeout=CALL_TIMEOUT_S),
+                               grpc.StatusCode.FAILED_PRECONDITION, "an unknown engagement")
+    expect("events[0].session_held.engagement_id" in details,
+           "the details do not name the field: %r" % details)
+    after = head(ctx).head_position
+    expect(after == before, "head moved from %d to %d after a refused append" % (before, after))
+    return "FAILED_PRECONDITION: %s" % details
+
+
 def check_reflection(ctx):
     call = ctx.channel.stream_stream(
         "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
@@ -368,6 +408,7 @@ CHECKS = [
     ("hash_chain", check_hash_chain),
     ("invalid_argument", check_invalid_argument),
     ("aborted", check_aborted),
+    ("failed_precondition", check_failed_precondition),
     ("reflection", check_reflection),
     ("health", check_health),
 ]

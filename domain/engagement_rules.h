@@ -1,0 +1,47 @@
+// EngagementRules: the engagement rules checked at append time, as the ledger's AppendGuard.
+//
+// The rules (each failure is FAILED_PRECONDITION naming the field; nothing is written):
+//   - an engagement is opened once; a participant is registered once;
+//   - whatever names an engagement, session, insight, decision, participant or invitation names
+//     one that exists, of the same organisation (a duty assessment may name a decision not yet
+//     recorded: assessments come first);
+//   - an insight cites sessions of its own engagement; a validation, consideration, feedback or
+//     invitation response names insights, sessions and invitations of its own engagement;
+//   - session attendees are registered participants who have not withdrawn consent;
+//   - feedback to named participants goes to people involved in the engagement (invited to it,
+//     or attended one of its sessions);
+//   - nothing is appended to a closed engagement except its evaluation, feedback and corrections;
+//   - a correction names an existing event of the same organisation, and a replacement that
+//     exists (earlier, or earlier in the same batch).
+// Later events of a batch see earlier ones. The ledger calls Check and Accept from its single
+// commit thread in commit order, so the state they read is exactly the log before the batch:
+// consistent under concurrent writers.
+#ifndef ENGAGEMENT_DOMAIN_ENGAGEMENT_RULES_H_
+#define ENGAGEMENT_DOMAIN_ENGAGEMENT_RULES_H_
+
+#include "domain/write_model.h"
+#include "ledger/event_log.h"
+
+namespace domain {
+
+class EngagementRules final : public ledger::AppendGuard {
+ public:
+  // Builds the state from every event in `log` (before the guard is installed).
+  absl::Status Load(const ledger::EventLog& log);
+
+  absl::Status Check(const std::vector<engagement::v1::Event>& events) override;
+  // Must follow a successful Check of the same events.
+  void Accept(const std::vector<engagement::v1::Event>& events) override;
+
+  const WriteModel& model() const { return model_; }
+
+ private:
+  absl::Status CheckOne(const engagement::v1::Event& event, const std::string& path);
+
+  WriteModel model_;
+  WriteModel::Overlay overlay_;
+};
+
+}  // namespace domain
+
+#endif  // ENGAGEMENT_DOMAIN_ENGAGEMENT_RULES_H_
