@@ -29,13 +29,17 @@ ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share")
 
 namespace {
 
+// The engagement every benchmark session belongs to (opened once before the scenarios: the
+// engagement rules refuse sessions of unknown engagements).
+const char kEngagement[] = "3f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c";
+
 engagement::v1::Event MakeEvent() {
   engagement::v1::Event event;
   event.mutable_occurred_at()->set_seconds(1746093600);
   event.set_organisation("QWE");
   event.set_actor("bench");
   auto* session = event.mutable_session_held();
-  session->set_engagement_id(ledger::NewUuid());
+  session->set_engagement_id(kEngagement);
   session->set_session_id(ledger::NewUuid());
   session->set_title("Co-design workshop 3: education sessions");
   session->set_method(engagement::v1::ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP);
@@ -74,6 +78,10 @@ class Client {
       return;
     }
     request_.set_stream("engagement-" + ledger::NewUuid());
+    // A session is recorded once: every append brings new sessions.
+    for (auto& event : *request_.mutable_events()) {
+      event.mutable_session_held()->set_session_id(ledger::NewUuid());
+    }
     context_ = std::make_unique<grpc::ClientContext>();
     response_.Clear();
     start_ = absl::Now();
@@ -142,6 +150,33 @@ int main(int argc, char** argv) {
     channels.push_back(engagement::v1::LedgerService::NewStub(grpc::CreateCustomChannel(
         absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials(), args)));
   }
+  {
+    engagement::v1::AppendEventsRequest open;
+    open.set_stream(std::string("engagement-") + kEngagement);
+    open.mutable_expected()->set_state(engagement::v1::EXPECTED_STATE_ANY);
+    auto* event = open.add_events();
+    event->mutable_occurred_at()->set_seconds(1746000000);
+    event->set_organisation("QWE");
+    event->set_actor("bench");
+    auto* opened = event->mutable_engagement_opened();
+    opened->set_engagement_id(kEngagement);
+    opened->set_title("Benchmark engagement");
+    opened->set_topic("Benchmark");
+    opened->set_commissioning_stage(engagement::v1::COMMISSIONING_STAGE_SERVICE_DESIGN);
+    opened->set_spectrum_level(engagement::v1::SPECTRUM_LEVEL_INVOLVE);
+    opened->set_scope_for_influence("Everything");
+    opened->set_duty_to_involve(engagement::v1::DUTY_APPLIES_NO);
+    opened->set_duty_reason("A benchmark");
+    opened->set_lead_role("Benchmark");
+    grpc::ClientContext context;
+    engagement::v1::AppendEventsResponse response;
+    grpc::Status status = channels[0]->AppendEvents(&context, open, &response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "append_bench: cannot open the engagement: %s\n",
+                   status.error_message().c_str());
+      return 1;
+    }
+  }
   std::printf("Durable appends over gRPC on 127.0.0.1 (fsync per group commit), %g s each; data in %s\n",
               absl::GetFlag(FLAGS_seconds), dir.c_str());
   std::printf("%-8s %-6s %14s %14s %10s %10s %7s\n", "clients", "batch", "events/s", "appends/s",
@@ -155,6 +190,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     Outcome o = RunScenario(channels, clients, batch, absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+    if (o.errors > 0) {
+      std::fprintf(stderr, "append_bench: %d appends failed; the figures do not count\n", o.errors);
+    }
     std::printf("%-8d %-6d %14.0f %14.0f %10.2f %10.2f %7d\n", clients, batch, o.events_per_second,
                 o.appends_per_second, o.p50_ms, o.p99_ms, o.errors);
     std::fflush(stdout);

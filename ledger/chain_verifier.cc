@@ -8,6 +8,7 @@
 #include "ledger/canonical_record.h"
 #include "ledger/hash_chain.h"
 #include "ledger/log_format.h"
+#include "ledger/merkle_format.h"
 #include "rocksdb/db.h"
 #include "ledger/rocksdb_status.h"
 
@@ -69,6 +70,7 @@ absl::StatusOr<uint64_t> VerifyDataDirectory(const std::string& directory,
       {log_format::kStreamsFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kHeadsFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
+      {merkle_format::kMerkleFamily, rocksdb::ColumnFamilyOptions()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

@@ -135,6 +135,16 @@ class EventLog {
   virtual void BeginShutdown() = 0;
   virtual bool ShuttingDown() const = 0;
 
+  // The RFC 9162 Merkle tree over the log, leaf i being the canonical record at position i + 1.
+  // Each costs O(log n) reads. OUT_OF_RANGE when a size is beyond the head.
+  virtual absl::StatusOr<std::string> TreeRoot(uint64_t tree_size) const = 0;
+  // The inclusion proof of the event at `position` in the tree of `tree_size` leaves.
+  virtual absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
+                                                                  uint64_t tree_size) const = 0;
+  // The consistency proof between the trees of `old_size` and `new_size` leaves.
+  virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                                    uint64_t new_size) const = 0;
+
   // Installs the check appends must pass (not owned; must outlive the log). Call before the
   // first append.
   virtual void SetAppendGuard(AppendGuard* guard) = 0;

@@ -1,6 +1,6 @@
 // The on-disk format of the event log, in one place.
 //
-// The log lives in one RocksDB database with five column families:
+// The log lives in one RocksDB database with six column families:
 //
 //   "log"      key: position as 8-byte big-endian (so byte order is log order)
 //              value: hash (32 bytes) || canonical record (see canonical_record.h)
@@ -11,6 +11,7 @@
 //   "heads"    key: stream name
 //              value: the stream's last revision as 8-byte big-endian (rewritten by each append;
 //              a point lookup, so that checking an expected revision needs no iterator)
+//   "merkle"   the Merkle tree's complete perfect subtrees (merkle_format.h)
 //   "meta"     key: a name below; value: as described there
 //
 // A stream name never contains 0x00 (validated on append), so a stream's keys are contiguous and
@@ -42,6 +43,9 @@ inline constexpr char kFormatVersionKey[] = "format_version";
 inline constexpr uint32_t kFormatVersion = 1;
 // meta: the number of streams as 8-byte big-endian, rewritten by every append that starts one.
 inline constexpr char kStreamCountKey[] = "stream_count";
+// meta: the number of leaves in the "merkle" family's tree, 8-byte big-endian; equals the head
+// position after every append (older logs are brought up to it on open).
+inline constexpr char kTreeSizeKey[] = "tree_size";
 
 inline constexpr size_t kHashSize = 32;
 

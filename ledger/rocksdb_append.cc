@@ -32,6 +32,8 @@ class RocksDbEventLog::GroupState {
   google::protobuf::Timestamp recorded_at;
   absl::flat_hash_map<std::string, StreamState> streams;
   absl::flat_hash_map<std::string, IdEntry> ids;
+  // The Merkle leaf hashes of the group's new events, in position order.
+  std::vector<std::string> leaves;
 };
 
 namespace {
@@ -153,6 +155,13 @@ absl::Status RocksDbEventLog::CommitGroup(
   if (state->stream_count_changed) {
     batch.Put(meta_, log_format::kStreamCountKey, log_format::EncodeFixed64BE(state->stream_count));
   }
+  // The tree grows in the same batch as the events, so the two never disagree.
+  MerkleAppender tree = tree_appender_;
+  absl::StatusOr<std::vector<MerkleNode>> nodes = tree.Append(state->leaves);
+  if (!nodes.ok()) return nodes.status();
+  absl::Status added = RocksDbMerkleNodeStore::AddToBatch(*nodes, merkle_, &batch);
+  if (!added.ok()) return added;
+  batch.Put(meta_, log_format::kTreeSizeKey, log_format::EncodeFixed64BE(tree.size()));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   rocksdb::Status s = db_->Write(write_options, &batch);
@@ -160,6 +169,7 @@ absl::Status RocksDbEventLog::CommitGroup(
     stream_cache_.clear();
     return FromRocks(s, "appending");
   }
+  tree_appender_ = std::move(tree);
   if (stream_cache_.size() > 1'000'000) stream_cache_.clear();
   for (auto& [stream, stream_state] : state->streams) stream_cache_[stream] = stream_state;
   return absl::OkStatus();
@@ -264,6 +274,7 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
     event.set_previous_hash(state->last_hash);
     std::string record = EncodeCanonicalRecord(event);
     std::string hash = ChainHash(state->last_hash, record);
+    state->leaves.push_back(MerkleLeafHash(record));
     batch->Put(log_, log_format::PositionKey(event.position()), hash + record);
     batch->Put(ids_, event.event_id(), log_format::EncodeFixed64BE(event.position()));
     batch->Put(streams_, log_format::StreamKey(stream, event.stream_revision()),

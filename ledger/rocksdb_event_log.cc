@@ -9,6 +9,7 @@
 #include "ledger/canonical_record.h"
 #include "ledger/hash_chain.h"
 #include "ledger/log_format.h"
+#include "ledger/merkle_format.h"
 #include "ledger/rocksdb_status.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/memtablerep.h"
@@ -94,6 +95,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
       {log_format::kStreamsFamily, BaseFamily()},
       {log_format::kHeadsFamily, PointLookupFamily()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
+      {merkle_format::kMerkleFamily, BaseFamily()},
   };
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
@@ -118,6 +120,8 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
   log->streams_ = log->handles_[3];
   log->heads_ = log->handles_[4];
   log->meta_ = log->handles_[5];
+  log->merkle_ = log->handles_[6];
+  log->tree_ = std::make_unique<RocksDbMerkleNodeStore>(log->db_.get(), log->merkle_);
   absl::Status recovered = log->Recover();
   if (!recovered.ok()) return recovered;
   if (!options.read_only) {
@@ -179,9 +183,83 @@ absl::Status RocksDbEventLog::Recover() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading stream count");
   }
-  absl::MutexLock lock(&mu_);
-  head_ = head;
+  {
+    absl::MutexLock lock(&mu_);
+    head_ = head;
+  }
+  return RecoverTree(head.position);
+}
+
+absl::Status RocksDbEventLog::RecoverTree(uint64_t head) {
+  uint64_t tree_size = 0;
+  std::string stored;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, log_format::kTreeSizeKey, &stored);
+  if (s.ok()) {
+    if (!DecodeFixed64BE(stored, &tree_size)) return absl::DataLossError("malformed tree size");
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the tree size");
+  }
+  if (tree_size > head) {
+    return absl::DataLossError(absl::StrCat("the Merkle tree has ", tree_size,
+                                            " leaves but the log ends at ", head));
+  }
+  absl::StatusOr<MerkleAppender> appender = MerkleAppender::Restore(*tree_, tree_size);
+  if (!appender.ok()) return appender.status();
+  if (tree_size < head && !options_.read_only) {
+    // Hash the missing leaves from the stored records, in chunks.
+    uint64_t next = tree_size + 1;
+    while (next <= head) {
+      uint64_t last = std::min(head, next + 99999);
+      std::vector<std::string> leaves;
+      absl::Status read = ReadLog(LogReadOptions{next, last, 0, {}},
+                                  [&](const engagement::v1::Event&, absl::string_view record) {
+                                    leaves.push_back(MerkleLeafHash(record));
+                                    return true;
+                                  });
+      if (!read.ok()) return read;
+      absl::StatusOr<std::vector<MerkleNode>> nodes = appender->Append(leaves);
+      if (!nodes.ok()) return nodes.status();
+      rocksdb::WriteBatch batch;
+      absl::Status added = RocksDbMerkleNodeStore::AddToBatch(*nodes, merkle_, &batch);
+      if (!added.ok()) return added;
+      batch.Put(meta_, log_format::kTreeSizeKey, log_format::EncodeFixed64BE(last));
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      s = db_->Write(sync, &batch);
+      if (!s.ok()) return FromRocks(s, "writing the Merkle tree");
+      next = last + 1;
+    }
+  }
+  tree_appender_ = *std::move(appender);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RocksDbEventLog::TreeRoot(uint64_t tree_size) const {
+  if (tree_size > Head().position) {
+    return absl::OutOfRangeError(absl::StrCat("tree_size ", tree_size, " is beyond the head"));
+  }
+  return RootHash(*tree_, tree_size);
+}
+
+absl::StatusOr<std::vector<std::string>> RocksDbEventLog::InclusionProof(uint64_t position,
+                                                                         uint64_t tree_size) const {
+  if (tree_size > Head().position) {
+    return absl::OutOfRangeError(absl::StrCat("tree_size ", tree_size, " is beyond the head"));
+  }
+  if (position == 0 || position > tree_size) {
+    return absl::OutOfRangeError(
+        absl::StrCat("position ", position, " is not in a tree of ", tree_size, " events"));
+  }
+  return ledger::InclusionProof(*tree_, position - 1, tree_size);
+}
+
+absl::StatusOr<std::vector<std::string>> RocksDbEventLog::ConsistencyProof(
+    uint64_t old_size, uint64_t new_size) const {
+  if (new_size > Head().position || old_size > new_size) {
+    return absl::OutOfRangeError(absl::StrCat("sizes ", old_size, " and ", new_size,
+                                              " must satisfy old <= new <= head"));
+  }
+  return ledger::ConsistencyProof(*tree_, old_size, new_size);
 }
 
 RocksDbEventLog::~RocksDbEventLog() { Close().IgnoreError(); }

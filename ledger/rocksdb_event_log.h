@@ -21,6 +21,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/event_log.h"
+#include "ledger/merkle_tree.h"
+#include "ledger/rocksdb_merkle_store.h"
 #include "rocksdb/db.h"
 
 namespace ledger {
@@ -56,6 +58,11 @@ class RocksDbEventLog final : public EventLog {
   void BeginShutdown() override;
   bool ShuttingDown() const override;
   void SetAppendGuard(AppendGuard* guard) override;
+  absl::StatusOr<std::string> TreeRoot(uint64_t tree_size) const override;
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
+                                                          uint64_t tree_size) const override;
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                            uint64_t new_size) const override;
 
   // Flushes memtables and closes the database cleanly (also done by the destructor).
   absl::Status Close();
@@ -81,6 +88,9 @@ class RocksDbEventLog final : public EventLog {
 
   RocksDbEventLog() = default;
   absl::Status Recover();
+  // Brings the Merkle tree up to the head (a log written before the tree existed, or a tree
+  // family lost), then restores the appender.
+  absl::Status RecoverTree(uint64_t head);
   // The commit thread: takes queued appends in groups until the log closes.
   void CommitLoop();
   // The work for one group; `group` is not empty. Called without mu_ held.
@@ -99,6 +109,8 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* heads_ = nullptr;
+  rocksdb::ColumnFamilyHandle* merkle_ = nullptr;
+  std::unique_ptr<RocksDbMerkleNodeStore> tree_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
 
   mutable absl::Mutex mu_;
@@ -114,6 +126,8 @@ class RocksDbEventLog final : public EventLog {
   // Owned by the commit thread, so unguarded.
   absl::flat_hash_map<std::string, StreamState> stream_cache_;
   AppendGuard* guard_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The tree's frontier; owned by the commit thread once the log is open.
+  MerkleAppender tree_appender_;
   // The guard as the commit thread saw it when it took its group.
   AppendGuard* group_guard_ = nullptr;
 };

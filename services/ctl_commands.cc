@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -21,8 +22,6 @@
 namespace ctl {
 
 const char* StatusCodeName(grpc::StatusCode code);
-
-namespace {
 
 using engagement::v1::LedgerService;
 
@@ -51,6 +50,8 @@ int Report(const grpc::Status& status, const Options& options) {
                status.error_message().c_str());
   return kExitFailed;
 }
+
+namespace {
 
 std::string ToJson(const google::protobuf::Message& message) {
   std::string out;
@@ -215,7 +216,12 @@ namespace {
 
 int VerifyOffline(const Options& options) {
   absl::Time start = absl::Now();
-  absl::StatusOr<uint64_t> verified = ledger::VerifyDataDirectory(options.data_dir, [](uint64_t n) {
+  // A ledgerd data directory keeps the log in log/; a bare log directory works too.
+  std::string directory = options.data_dir;
+  if (std::filesystem::exists(std::filesystem::path(directory) / "log" / "CURRENT")) {
+    directory += "/log";
+  }
+  absl::StatusOr<uint64_t> verified = ledger::VerifyDataDirectory(directory, [](uint64_t n) {
     std::fprintf(stderr, "  ... %llu events verified\n", static_cast<unsigned long long>(n));
   });
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);

@@ -2,9 +2,14 @@
 #ifndef ENGAGEMENT_SERVICES_CTL_COMMANDS_H_
 #define ENGAGEMENT_SERVICES_CTL_COMMANDS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "engagement/v1/ledger_service.grpc.pb.h"
 
 namespace ctl {
 
@@ -27,6 +32,7 @@ struct Options {
   std::vector<std::string> prefixes;
   std::string data_dir;
   int timeout_seconds = 30;
+  uint64_t seed = 0;  // demo
 };
 
 int Append(const Options& options);
@@ -34,6 +40,13 @@ int Read(const Options& options);
 int Tail(const Options& options);
 int Info(const Options& options);
 int Verify(const Options& options);
+int Demo(const Options& options);  // ctl_demo.cc
+
+// Shared by the commands.
+std::unique_ptr<engagement::v1::LedgerService::Stub> Connect(const Options& options);
+void SetDeadline(grpc::ClientContext* context, const Options& options);
+// Reports a failed call on stderr; returns the exit code it deserves.
+int Report(const grpc::Status& status, const Options& options);
 
 }  // namespace ctl
 

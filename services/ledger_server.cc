@@ -7,13 +7,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/ledger_service.h"
+#include "services/report_service.h"
 
 namespace services {
+
+std::string LogDirectory(const std::string& data_dir) { return data_dir + "/log"; }
+std::string ProjectionDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOptions& options) {
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   absl::StatusOr<std::unique_ptr<ledger::RocksDbEventLog>> log =
-      ledger::RocksDbEventLog::Open(options.data_dir, options.log_options);
+      ledger::RocksDbEventLog::Open(LogDirectory(options.data_dir), options.log_options);
   if (!log.ok()) return log.status();
   server->log_ = *std::move(log);
   server->rules_ = std::make_unique<domain::EngagementRules>();
@@ -21,6 +25,19 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   if (!loaded.ok()) return loaded;
   server->log_->SetAppendGuard(server->rules_.get());
   server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get());
+
+  // Projections follow the log in the background; reports at the head catch them up first.
+  absl::StatusOr<std::unique_ptr<projections::ProjectionDatabase>> projection_db =
+      projections::ProjectionDatabase::Open(ProjectionDirectory(options.data_dir));
+  if (!projection_db.ok()) return projection_db.status();
+  server->projection_db_ = *std::move(projection_db);
+  server->evidence_ = std::make_unique<projections::EvidenceProjection>();
+  server->runner_ = std::make_unique<projections::ProjectionRunner>(
+      server->log_.get(), server->projection_db_.get(),
+      std::vector<projections::Projection*>{server->evidence_.get()});
+  server->runner_->StartFollowing();
+  server->reports_ =
+      std::make_unique<ReportServiceImpl>(server->log_.get(), server->runner_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -30,6 +47,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->reports_.get());
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
   builder.SetMaxReceiveMessageSize(17 << 20);
   server->server_ = builder.BuildAndStart();
@@ -49,6 +67,7 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
     server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
     server_->Wait();
   }
+  if (runner_ != nullptr) runner_->Stop();
   return log_ != nullptr ? log_->Close() : absl::OkStatus();
 }
 

@@ -15,6 +15,8 @@
 #include "absl/time/time.h"
 #include "domain/engagement_rules.h"
 #include "ledger/rocksdb_event_log.h"
+#include "projections/evidence_projection.h"
+#include "projections/projection_runner.h"
 
 namespace grpc {
 class Server;
@@ -23,11 +25,18 @@ class Server;
 namespace services {
 
 class LedgerServiceImpl;
+class ReportServiceImpl;
+
+// The event log's directory inside a data directory.
+std::string LogDirectory(const std::string& data_dir);
+// The projections' directory inside a data directory.
+std::string ProjectionDirectory(const std::string& data_dir);
 
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free one (see LedgerServer::port()).
   std::string listen = "127.0.0.1:50051";
-  // The RocksDB directory, created if missing.
+  // The data directory, created if missing: the event log in <data_dir>/log, the projections'
+  // state in <data_dir>/projections (two RocksDB databases).
   std::string data_dir = "./data";
   // Passed to the log (tests of throughput without a disk may turn sync off).
   ledger::RocksDbOptions log_options;
@@ -41,6 +50,7 @@ class LedgerServer {
   // The port actually bound.
   int port() const { return port_; }
   ledger::EventLog* log() const { return log_.get(); }
+  projections::ProjectionRunner* projections() const { return runner_.get(); }
 
   // Stops accepting calls, lets in-flight ones finish within `grace`, closes the log. Idempotent.
   absl::Status Shutdown(absl::Duration grace = absl::Seconds(10));
@@ -53,7 +63,11 @@ class LedgerServer {
   int port_ = 0;
   std::unique_ptr<ledger::RocksDbEventLog> log_;
   std::unique_ptr<domain::EngagementRules> rules_;
+  std::unique_ptr<projections::ProjectionDatabase> projection_db_;
+  std::unique_ptr<projections::EvidenceProjection> evidence_;
+  std::unique_ptr<projections::ProjectionRunner> runner_;
   std::unique_ptr<LedgerServiceImpl> service_;
+  std::unique_ptr<ReportServiceImpl> reports_;
   std::unique_ptr<grpc::Server> server_;
   bool shut_down_ = false;
 };

@@ -5,6 +5,7 @@
 //   ledgerctl tail   [--from=POS] [--type=T --org=O --prefix=P]
 //   ledgerctl info   [--stream=S]
 //   ledgerctl verify --data_dir=DIR | --server=HOST:PORT
+//   ledgerctl demo   [--seed=N]
 //
 // Exit codes: 0 done; 1 refused or failed (the message says why); 2 bad usage; 3 verification
 // found damage; 4 the server cannot be reached.
@@ -17,6 +18,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "services/ctl_commands.h"
+#include "services/demo_programme.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "address of ledgerd");
 ABSL_FLAG(std::string, stream, "", "stream name, e.g. engagement-<uuid>");
@@ -30,6 +32,7 @@ ABSL_FLAG(std::vector<std::string>, org, {}, "read/tail: organisation ODS codes"
 ABSL_FLAG(std::vector<std::string>, prefix, {}, "read/tail: stream name prefixes");
 ABSL_FLAG(std::string, data_dir, "", "verify: check this data directory offline instead of a server");
 ABSL_FLAG(int, timeout_seconds, 30, "deadline of unary calls");
+ABSL_FLAG(uint64_t, seed, demo::kDefaultSeed, "demo: the seed the programme's ids derive from");
 
 namespace {
 
@@ -47,6 +50,10 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       The head of the log, or one stream's revision and positions.
   ledgerctl verify --data_dir=DIR      recompute the hash chain of a data directory offline
   ledgerctl verify [--server=ADDR]     fetch every event and its stored bytes and recompute it
+  ledgerctl demo [--seed=N]
+      Appends a year (2025-04-01 to 2026-03-31) of demo engagement at organisation QWE: three
+      engagements, about 60 fictional participants, sessions, insights, decisions, feedback,
+      reimbursements, an evaluation and a correction. Idempotent: a second run appends nothing.
 
 Common: --server=HOST:PORT (default 127.0.0.1:50051).
 Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 verification failed, 4 server unreachable.
@@ -75,12 +82,14 @@ int main(int argc, char** argv) {
   options.prefixes = absl::GetFlag(FLAGS_prefix);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.timeout_seconds = absl::GetFlag(FLAGS_timeout_seconds);
+  options.seed = absl::GetFlag(FLAGS_seed);
 
   if (command == "append") return ctl::Append(options);
   if (command == "read") return ctl::Read(options);
   if (command == "tail") return ctl::Tail(options);
   if (command == "info") return ctl::Info(options);
   if (command == "verify") return ctl::Verify(options);
+  if (command == "demo") return ctl::Demo(options);
   std::fprintf(stderr, "ledgerctl: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return ctl::kExitUsage;
 }

@@ -13,7 +13,9 @@
 #include "services/ledger_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on");
-ABSL_FLAG(std::string, data_dir, "./data", "directory of the RocksDB event log (created if missing)");
+ABSL_FLAG(std::string, data_dir, "./data",
+          "data directory (created if missing): the event log in DIR/log, projections in "
+          "DIR/projections");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long SIGTERM waits for in-flight calls");
 
 int main(int argc, char** argv) {

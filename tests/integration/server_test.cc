@@ -263,7 +263,7 @@ TEST_F(ServerTest, ShutdownEndsSubscriptionsAndKeepsEverything) {
   while (reader->Read(&message)) {
   }
   EXPECT_NE(reader->Finish().error_code(), grpc::StatusCode::OK);
-  auto reopened = ledger::RocksDbEventLog::Open(dir_.Sub("data"), ledger::RocksDbOptions());
+  auto reopened = ledger::RocksDbEventLog::Open(dir_.Sub("data/log"), ledger::RocksDbOptions());
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ((*reopened)->Head().position, base_ + 1);
 }

@@ -1,0 +1,39 @@
+// EvidenceProjection: the records every report is computed from (evidence_records.proto).
+//
+// Keys: "<kind>/<organisation>/<id>", kind one of
+//   e engagement, s session, p participant, i insight, d decision, f feedback,
+//   r reimbursement, c consultation, a duty assessment;
+// and "x/<event id>" naming the record an event created, for corrections. Links are kept on
+// both sides where a report walks them (an insight lists its decisions and feedback; a decision
+// lists its insights and feedback). A retraction or supersession marks the record retracted;
+// reports skip retracted records and links to them.
+#ifndef ENGAGEMENT_PROJECTIONS_EVIDENCE_PROJECTION_H_
+#define ENGAGEMENT_PROJECTIONS_EVIDENCE_PROJECTION_H_
+
+#include <string>
+
+#include "projections/projection.h"
+
+namespace projections {
+
+// Record keys.
+std::string EngagementKey(absl::string_view org, absl::string_view id);
+std::string SessionKey(absl::string_view org, absl::string_view id);
+std::string ParticipantKey(absl::string_view org, absl::string_view id);
+std::string InsightKey(absl::string_view org, absl::string_view id);
+std::string DecisionKey(absl::string_view org, absl::string_view id);
+std::string FeedbackKey(absl::string_view org, absl::string_view id);
+// The prefix of every record of one kind ('e', 's', ...) and organisation.
+std::string KindPrefix(char kind, absl::string_view org);
+
+class EvidenceProjection final : public Projection {
+ public:
+  static constexpr uint32_t kVersion = 1;
+  absl::string_view name() const override { return "evidence"; }
+  uint32_t version() const override { return kVersion; }
+  absl::Status Apply(const engagement::v1::Event& event, StateWriter& state) override;
+};
+
+}  // namespace projections
+
+#endif  // ENGAGEMENT_PROJECTIONS_EVIDENCE_PROJECTION_H_

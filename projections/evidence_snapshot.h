@@ -1,0 +1,43 @@
+// EvidenceSnapshot: one organisation's evidence records loaded from a projection's state, for
+// the reports to walk. Links to retracted records are treated as absent through the helpers.
+#ifndef ENGAGEMENT_PROJECTIONS_EVIDENCE_SNAPSHOT_H_
+#define ENGAGEMENT_PROJECTIONS_EVIDENCE_SNAPSHOT_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "projections/evidence_records.pb.h"
+#include "projections/state_store.h"
+
+namespace projections {
+
+namespace records = engagement::projections::v1;
+
+struct EvidenceSnapshot {
+  // Every map is id -> record, retracted records left out.
+  std::map<std::string, records::EngagementRecord> engagements;
+  std::map<std::string, records::SessionRecord> sessions;
+  std::map<std::string, records::ParticipantRecord> participants;
+  std::map<std::string, records::InsightRecord> insights;
+  std::map<std::string, records::DecisionRecord> decisions;  // recorded decisions only
+  std::map<std::string, records::FeedbackRecord> feedback;
+  std::map<std::string, records::ReimbursementRecord> reimbursements;
+  std::map<std::string, records::ConsultationRecord> consultations;
+  std::map<std::string, records::DutyAssessmentRecord> assessments;
+
+  static absl::StatusOr<EvidenceSnapshot> Load(const StateReader& state, absl::string_view org);
+
+  // The insight's decision links whose decisions stand.
+  std::vector<const records::InsightDecisionLink*> Decisions(const records::InsightRecord& i) const;
+  // Earliest time the insight was fed back: directly, or through a decision that considered it;
+  // 0 when never.
+  int64_t FirstFeedback(const records::InsightRecord& insight) const;
+  // Earliest feedback reporting the decision directly; 0 when none.
+  int64_t FirstFeedback(const records::DecisionRecord& decision) const;
+};
+
+}  // namespace projections
+
+#endif  // ENGAGEMENT_PROJECTIONS_EVIDENCE_SNAPSHOT_H_

@@ -1,0 +1,178 @@
+#include "projections/projection_runner.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace projections {
+
+ProjectionRunner::ProjectionRunner(const ledger::EventLog* log, ProjectionDatabase* db,
+                                   std::vector<Projection*> projections, uint64_t chunk_events)
+    : log_(log), db_(db), projections_(std::move(projections)), chunk_events_(chunk_events) {
+  absl::MutexLock lock(&status_mu_);
+  for (Projection* p : projections_) {
+    ProjectionStatus status;
+    status.name = std::string(p->name());
+    status.version = p->version();
+    absl::StatusOr<Progress> progress = db_->GetProgress(p->name());
+    if (progress.ok()) status.position = progress->position;
+    statuses_.push_back(status);
+  }
+}
+
+ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+absl::Status ProjectionRunner::CatchUp(const ProgressCallback& progress) {
+  absl::MutexLock lock(&mu_);
+  absl::Status first;
+  for (Projection* projection : projections_) {
+    absl::Status s = CatchUpOne(projection, progress);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+absl::Status ProjectionRunner::Rebuild(absl::string_view name, const ProgressCallback& progress) {
+  absl::MutexLock lock(&mu_);
+  for (Projection* projection : projections_) {
+    if (projection->name() != name) continue;
+    absl::Status cleared = db_->Clear(name);
+    if (!cleared.ok()) return cleared;
+    return CatchUpOne(projection, progress);
+  }
+  return absl::NotFoundError(absl::StrCat("no projection named ", name));
+}
+
+absl::Status ProjectionRunner::CatchUpOne(Projection* projection, const ProgressCallback& report) {
+  absl::StatusOr<Progress> stored = db_->GetProgress(projection->name());
+  if (!stored.ok()) return stored.status();
+  Progress progress = *stored;
+  if (progress.position > 0 && progress.version != projection->version()) {
+    // Written by other code: start again.
+    absl::Status cleared = db_->Clear(projection->name());
+    if (!cleared.ok()) return cleared;
+    progress = Progress();
+  }
+  progress.version = projection->version();
+  const uint64_t head = log_->Head().position;
+  const uint64_t start = progress.position;
+  absl::Time began = absl::Now();
+  absl::Status failure;
+  uint64_t failed_at = 0;
+  while (progress.position < head && failure.ok()) {
+    std::unique_ptr<ProjectionDatabase::Chunk> chunk = db_->BeginChunk(projection->name());
+    ledger::LogReadOptions options;
+    options.from_position = progress.position + 1;
+    options.to_position = std::min(head, progress.position + chunk_events_);
+    uint64_t applied = progress.position;
+    absl::Status read = log_->ReadLog(options, [&](const engagement::v1::Event& event,
+                                                   absl::string_view) {
+      absl::Status s = projection->Apply(event, *chunk);
+      if (!s.ok()) {
+        failure = s;
+        failed_at = event.position();
+        return false;
+      }
+      applied = event.position();
+      return true;
+    });
+    if (!read.ok() && failure.ok()) {
+      failure = read;
+      failed_at = applied + 1;
+    }
+    // A chunk with a failed event is not committed at all: the events before it are applied
+    // again, with the fixed code, on the next run.
+    if (failure.ok()) {
+      Progress next{applied, projection->version()};
+      absl::Status committed = chunk->Commit(next);
+      if (!committed.ok()) return committed;
+      progress = next;
+    }
+    if (report) {
+      double seconds = absl::ToDoubleSeconds(absl::Now() - began);
+      report(progress.position - start, head - start,
+             seconds > 0 ? (progress.position - start) / seconds : 0);
+    }
+  }
+  absl::MutexLock lock(&status_mu_);
+  for (ProjectionStatus& status : statuses_) {
+    if (status.name != projection->name()) continue;
+    status.position = progress.position;
+    status.version = projection->version();
+    status.error = failure.ok()
+                       ? absl::OkStatus()
+                       : absl::Status(failure.code(), absl::StrCat("projection ", projection->name(),
+                                                                   " stopped at position ", failed_at,
+                                                                   ": ", failure.message()));
+    status.failed_position = failure.ok() ? 0 : failed_at;
+    if (!failure.ok()) return status.error;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ProjectionRunner::ReadAtHead(
+    absl::string_view name, absl::FunctionRef<absl::Status(const StateReader&, uint64_t)> read) {
+  absl::MutexLock lock(&mu_);
+  for (Projection* projection : projections_) {
+    if (projection->name() != name) continue;
+    absl::Status caught_up = CatchUpOne(projection, nullptr);
+    if (!caught_up.ok()) return absl::FailedPreconditionError(caught_up.message());
+    absl::StatusOr<Progress> progress = db_->GetProgress(name);
+    if (!progress.ok()) return progress.status();
+    std::unique_ptr<StateReader> reader = db_->Reader(name);
+    return read(*reader, progress->position);
+  }
+  return absl::NotFoundError(absl::StrCat("no projection named ", name));
+}
+
+void ProjectionRunner::StartFollowing() {
+  stop_ = false;
+  follower_ = std::thread([this] {
+    while (!stop_ && !log_->ShuttingDown()) {
+      uint64_t lowest = UINT64_MAX;
+      bool failed = false;
+      for (const ProjectionStatus& status : Statuses()) {
+        lowest = std::min(lowest, status.position);
+        failed |= !status.error.ok();
+      }
+      if (failed) {
+        // Stopped at a bad event: do not skip it; wait for an operator (and new code).
+        absl::SleepFor(absl::Milliseconds(200));
+        continue;
+      }
+      log_->WaitForHeadBeyond(lowest, absl::Milliseconds(200));
+      if (log_->Head().position > lowest) CatchUp().IgnoreError();
+    }
+  });
+}
+
+void ProjectionRunner::Stop() {
+  stop_ = true;
+  if (follower_.joinable()) follower_.join();
+}
+
+std::vector<ProjectionStatus> ProjectionRunner::Statuses() const {
+  absl::MutexLock lock(const_cast<absl::Mutex*>(&status_mu_));
+  return statuses_;
+}
+
+absl::Status ReplayInMemory(const ledger::EventLog& log, Projection& projection,
+                            uint64_t to_position, StateWriter& state) {
+  if (to_position == 0) return absl::OkStatus();
+  ledger::LogReadOptions options;
+  options.to_position = std::min(to_position, log.Head().position);
+  absl::Status failure;
+  absl::Status read = log.ReadLog(options, [&](const engagement::v1::Event& event,
+                                               absl::string_view) {
+    failure = projection.Apply(event, state);
+    if (!failure.ok()) {
+      failure = absl::Status(failure.code(), absl::StrCat("at position ", event.position(), ": ",
+                                                          failure.message()));
+    }
+    return failure.ok();
+  });
+  return failure.ok() ? read : failure;
+}
+
+}  // namespace projections

@@ -1,0 +1,81 @@
+// ProjectionRunner: keeps projections up to date with the log, and rebuilds them.
+//
+// Each projection has its own progress. The runner reads the log from a projection's position in
+// chunks, applies each event, and commits the chunk's state with the new position atomically. A
+// projection that fails on an event stops there: its status names the event and the error, the
+// log is not held up (the runner only reads it), and after a restart with fixed code it resumes
+// from the last committed position. State written by another version() is rebuilt from zero.
+//
+// Ownership: the log, the database and the projections are not owned and must outlive the runner.
+#ifndef ENGAGEMENT_PROJECTIONS_PROJECTION_RUNNER_H_
+#define ENGAGEMENT_PROJECTIONS_PROJECTION_RUNNER_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "ledger/event_log.h"
+#include "projections/projection.h"
+#include "projections/rocksdb_state_store.h"
+
+namespace projections {
+
+struct ProjectionStatus {
+  std::string name;
+  uint32_t version = 0;
+  uint64_t position = 0;        // applied up to here
+  absl::Status error;           // OK unless stopped
+  uint64_t failed_position = 0;  // with an error: the event it stopped at
+};
+
+// Called now and then during long work with events applied so far, the target, and events/s.
+using ProgressCallback = std::function<void(uint64_t done, uint64_t total, double per_second)>;
+
+class ProjectionRunner {
+ public:
+  ProjectionRunner(const ledger::EventLog* log, ProjectionDatabase* db,
+                   std::vector<Projection*> projections, uint64_t chunk_events = 20000);
+  ~ProjectionRunner();
+
+  // Applies every event up to the head to every projection. Returns the first failure.
+  absl::Status CatchUp(const ProgressCallback& progress = nullptr);
+  // Clears `name` and applies the whole log again. NOT_FOUND for an unknown name.
+  absl::Status Rebuild(absl::string_view name, const ProgressCallback& progress = nullptr);
+
+  // Follows the log in a background thread until Stop().
+  void StartFollowing();
+  void Stop();
+
+  std::vector<ProjectionStatus> Statuses() const;
+
+  // Brings `name` up to the head, then calls `read` with its committed state and the position it
+  // reflects, holding off updates meanwhile so that the two agree. FAILED_PRECONDITION when the
+  // projection is stopped at a bad event; NOT_FOUND for an unknown name.
+  absl::Status ReadAtHead(absl::string_view name,
+                          absl::FunctionRef<absl::Status(const StateReader&, uint64_t)> read);
+
+ private:
+  absl::Status CatchUpOne(Projection* projection, const ProgressCallback& progress);
+
+  const ledger::EventLog* log_;
+  ProjectionDatabase* db_;
+  std::vector<Projection*> projections_;
+  uint64_t chunk_events_;
+  mutable absl::Mutex mu_;  // serialises CatchUp, Rebuild and the follower
+  absl::Mutex status_mu_;
+  std::vector<ProjectionStatus> statuses_ ABSL_GUARDED_BY(status_mu_);
+  std::atomic<bool> stop_{false};
+  std::thread follower_;
+};
+
+// Applies the log's events up to `to_position` to `projection` over `state` in memory: the
+// projection's state exactly as it was at that position.
+absl::Status ReplayInMemory(const ledger::EventLog& log, Projection& projection,
+                            uint64_t to_position, StateWriter& state);
+
+}  // namespace projections
+
+#endif  // ENGAGEMENT_PROJECTIONS_PROJECTION_RUNNER_H_

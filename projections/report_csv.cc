@@ -1,0 +1,130 @@
+// CSV: every section is a table with a title line, a header row and its rows, tables separated
+// by a blank line (RFC 4180 quoting).
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "ledger/hash_chain.h"
+#include "projections/report_export.h"
+
+namespace projections {
+namespace {
+
+std::string Field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+class CsvWriter {
+ public:
+  void Table(const std::string& title, std::vector<std::string> header) {
+    if (!out_.empty()) out_ += "\r\n";
+    Row({"Section: " + title});
+    Row(std::move(header));
+  }
+  void Row(const std::vector<std::string>& fields) {
+    std::vector<std::string> quoted;
+    for (const auto& f : fields) quoted.push_back(Field(f));
+    absl::StrAppend(&out_, absl::StrJoin(quoted, ","), "\r\n");
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+std::string Percent(double p) { return absl::StrFormat("%.1f", p); }
+
+}  // namespace
+
+std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& r) {
+  CsvWriter csv;
+  csv.Table("Summary", {"measure", "value"});
+  auto row = [&](const std::string& k, const std::string& v) { csv.Row({k, v}); };
+  row("organisation", r.organisation());
+  row("period_start", r.period_start());
+  row("period_end", r.period_end());
+  row("engagements", absl::StrCat(r.engagements()));
+  row("sessions_held", absl::StrCat(r.sessions_held()));
+  row("sessions_independently_facilitated", absl::StrCat(r.sessions_independently_facilitated()));
+  row("participants_reached", r.participants_reached().display());
+  row("unregistered_attendees", r.unregistered_attendees().display());
+  row("insights_recorded", absl::StrCat(r.insights_recorded()));
+  row("insights_considered_by_decision", absl::StrCat(r.insights_considered_by_decision()));
+  row("percent_considered", Percent(r.percent_considered()));
+  row("insights_adopted_or_partly", absl::StrCat(r.insights_adopted_or_partly()));
+  row("percent_adopted_or_partly", Percent(r.percent_adopted_or_partly()));
+  row("insights_fed_back", absl::StrCat(r.insights_fed_back()));
+  row("percent_fed_back", Percent(r.percent_fed_back()));
+  row("median_days_insight_to_decision",
+      r.has_median_days_insight_to_decision() ? Percent(r.median_days_insight_to_decision()) : "");
+  row("median_days_decision_to_feedback",
+      r.has_median_days_decision_to_feedback() ? Percent(r.median_days_decision_to_feedback())
+                                               : "");
+  row("decisions", absl::StrCat(r.decisions()));
+  row("session_costs_pence", absl::StrCat(r.session_costs_pence()));
+  row("open_loop_days", absl::StrCat(r.open_loop_days()));
+  row("minimum_consultation_days", absl::StrCat(r.minimum_consultation_days()));
+
+  auto counts = [&](const std::string& title, const auto& list) {
+    csv.Table(title, {"label", "count"});
+    for (const auto& c : list) csv.Row({c.label(), absl::StrCat(c.count())});
+  };
+  counts("Engagements by spectrum level", r.engagements_by_spectrum());
+  counts("Engagements by commissioning stage", r.engagements_by_stage());
+  counts("Sessions by method", r.sessions_by_method());
+
+  auto reach = [&](const std::string& title, const auto& list) {
+    csv.Table(title, {"group", "reached", "planned", "percent_of_reached"});
+    for (const auto& g : list) {
+      csv.Row({g.group(), g.reached().display(), g.planned().display(),
+               Percent(g.reached_share_percent())});
+    }
+  };
+  reach("Reach by priority group", r.reach_by_priority_group());
+  reach("Reach by ethnic category", r.reach_by_ethnic_category());
+  reach("Reach by age band", r.reach_by_age_band());
+  reach("Reach by inclusion-health group", r.reach_by_inclusion_health_group());
+  csv.Table("Reach of Core20", {"group", "reached", "percent_of_reached", "population_percent"});
+  csv.Row({r.reach_core20().group(), r.reach_core20().reached().display(),
+           Percent(r.reach_core20().reached_share_percent()),
+           Percent(r.reach_core20().population_share_percent())});
+
+  auto findings = [&](const std::string& title, const auto& list) {
+    csv.Table(title, {"id", "text", "log_position"});
+    for (const auto& f : list) csv.Row({f.id(), f.text(), absl::StrCat(f.position())});
+  };
+  findings("Insights with no decision after the open-loop period", r.open_insights());
+  findings("Decisions with no feedback after the open-loop period", r.open_decisions());
+  findings("Decisions where the duty to involve applied but no insight was considered",
+           r.duty_applied_without_insight());
+  findings("Engagements closed without an evaluation", r.closed_without_evaluation());
+  findings("Consultations shorter than the minimum", r.short_consultations());
+
+  auto amounts = [&](const std::string& title, const auto& list) {
+    csv.Table(title, {"label", "amount_pence", "count"});
+    for (const auto& a : list) {
+      csv.Row({a.label(), absl::StrCat(a.amount_pence()), absl::StrCat(a.count())});
+    }
+  };
+  amounts("Reimbursements by category", r.reimbursements_by_category());
+  amounts("Reimbursements by PPV role type", r.reimbursements_by_role_type());
+
+  csv.Table("Assessment domains", {"domain", "evidence"});
+  for (const auto& d : r.domains()) {
+    for (const auto& line : d.evidence()) csv.Row({d.domain(), line});
+  }
+  csv.Table("Provenance", {"log_position", "head_hash", "projection", "projection_version",
+                           "report_version", "exact_figures"});
+  csv.Row({absl::StrCat(r.provenance().position()), ledger::ToHex(r.provenance().head_hash()),
+           r.provenance().projection(), absl::StrCat(r.provenance().projection_version()),
+           absl::StrCat(r.provenance().report_version()),
+           r.provenance().exact_figures() ? "true" : "false"});
+  return csv.Take();
+}
+
+}  // namespace projections

@@ -1,0 +1,266 @@
+// HTML: one self-contained page a governing body can attach to its papers. Plain English,
+// headings, captioned tables, bar charts as inline SVG, print styles; no script, no link to
+// anything outside the file.
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ledger/hash_chain.h"
+#include "projections/report_export.h"
+
+namespace projections {
+namespace {
+
+std::string Escape(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// "ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP" -> "Co design workshop".
+std::string Words(absl::string_view label) {
+  for (absl::string_view prefix :
+       {"SPECTRUM_LEVEL_", "COMMISSIONING_STAGE_", "ENGAGEMENT_METHOD_", "PRIORITY_GROUP_",
+        "ETHNIC_CATEGORY_", "AGE_BAND_", "INCLUSION_HEALTH_GROUP_", "REIMBURSEMENT_CATEGORY_"}) {
+    if (absl::StartsWith(label, prefix)) {
+      label.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  if (absl::StartsWith(label, "PPV_ROLE_TYPE_")) return absl::StrCat("Role type ", label.substr(14));
+  std::string out = absl::AsciiStrToLower(label);
+  std::replace(out.begin(), out.end(), '_', ' ');
+  if (!out.empty()) out[0] = absl::ascii_toupper(out[0]);
+  return Escape(out);
+}
+
+std::string Pounds(int64_t pence) {
+  return absl::StrFormat("&pound;%d.%02d", pence / 100, pence % 100);
+}
+
+class Page {
+ public:
+  void Heading(absl::string_view text) { absl::StrAppend(&html_, "<h2>", Escape(text), "</h2>\n"); }
+  void Paragraph(absl::string_view text) { absl::StrAppend(&html_, "<p>", text, "</p>\n"); }
+  void Table(absl::string_view caption, std::vector<std::string> header,
+             const std::vector<std::vector<std::string>>& rows) {
+    absl::StrAppend(&html_, "<table><caption>", Escape(caption), "</caption><thead><tr>");
+    for (const auto& h : header) absl::StrAppend(&html_, "<th scope=\"col\">", Escape(h), "</th>");
+    absl::StrAppend(&html_, "</tr></thead><tbody>\n");
+    if (rows.empty()) {
+      absl::StrAppend(&html_, "<tr><td colspan=\"", header.size(), "\">None.</td></tr>\n");
+    }
+    for (const auto& row : rows) {
+      absl::StrAppend(&html_, "<tr>");
+      for (const auto& cell : row) absl::StrAppend(&html_, "<td>", cell, "</td>");
+      absl::StrAppend(&html_, "</tr>\n");
+    }
+    absl::StrAppend(&html_, "</tbody></table>\n");
+  }
+  // A horizontal bar chart; `bars` are (label, value) with values already suppressed as needed.
+  void Chart(absl::string_view title, const std::vector<std::pair<std::string, double>>& bars,
+             absl::string_view unit) {
+    if (bars.empty()) return;
+    double most = 0;
+    for (const auto& [label, value] : bars) most = std::max(most, value);
+    const int row = 26, label_width = 230, bar_width = 360;
+    int height = static_cast<int>(bars.size()) * row + 10;
+    absl::StrAppend(&html_, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" ",
+                    "width=\"640\" height=\"", height, "\" viewBox=\"0 0 640 ", height,
+                    "\" aria-label=\"", Escape(title), "\">\n");
+    for (size_t i = 0; i < bars.size(); ++i) {
+      int y = static_cast<int>(i) * row + 5;
+      int w = most > 0 ? static_cast<int>(bar_width * bars[i].second / most) : 0;
+      absl::StrAppend(&html_, "<text x=\"", label_width - 6, "\" y=\"", y + 16,
+                      "\" text-anchor=\"end\" font-size=\"13\">", bars[i].first, "</text>",
+                      "<rect x=\"", label_width, "\" y=\"", y, "\" width=\"", w,
+                      "\" height=\"20\" fill=\"#005eb8\"/>", "<text x=\"", label_width + w + 6,
+                      "\" y=\"", y + 16, "\" font-size=\"13\">",
+                      absl::StrFormat("%g", bars[i].second), Escape(unit), "</text>\n");
+    }
+    absl::StrAppend(&html_, "</svg><figcaption>", Escape(title), "</figcaption></figure>\n");
+  }
+  std::string& html() { return html_; }
+
+ private:
+  std::string html_;
+};
+
+template <typename List>
+std::vector<std::vector<std::string>> FindingRows(const List& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& f : list) rows.push_back({Escape(f.text()), absl::StrCat(f.position())});
+  return rows;
+}
+
+template <typename List>
+std::vector<std::vector<std::string>> ReachRows(const List& list, bool with_plan) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& g : list) {
+    std::vector<std::string> row = {Words(g.group()), g.reached().display()};
+    if (with_plan) row.push_back(g.planned().display());
+    row.push_back(g.reached().suppressed() ? "*" : absl::StrFormat("%.0f%%", g.reached_share_percent()));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
+  Page page;
+  std::string title = absl::StrCat("Patient and public engagement: assurance report, ",
+                                   r.organisation(), ", ", r.period_start(), " to ",
+                                   r.period_end());
+  page.html() = absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">\n<title>",
+      Escape(title), "</title>\n<style>\n",
+      "body{font-family:Arial,Helvetica,sans-serif;color:#212b32;max-width:50em;margin:2em auto;"
+      "line-height:1.4}\nh1{font-size:1.6em}h2{font-size:1.25em;border-bottom:2px solid #005eb8;"
+      "margin-top:1.6em}\ntable{border-collapse:collapse;width:100%;margin:1em 0}\ncaption{"
+      "text-align:left;font-weight:bold;padding:.3em 0}\nth,td{border:1px solid #aeb7bd;"
+      "padding:.3em .5em;text-align:left;vertical-align:top}\nth{background:#f0f4f5}\n"
+      "figure{margin:1em 0}figcaption{font-size:.9em;color:#4c6272}\n.note{font-size:.9em;"
+      "color:#4c6272}\n@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
+      "table,figure{break-inside:avoid}}\n</style></head><body>\n<h1>",
+      Escape(title), "</h1>\n");
+  page.Paragraph(absl::StrCat(
+      "This report answers two questions for the governing body: were people involved, and did "
+      "what they said make a difference? Every figure is computed from the engagement ledger. "
+      "Counts of people from 1 to 7 are shown as *, other counts of people are rounded to the "
+      "nearest 5, and percentages of people are worked out from the rounded numbers",
+      r.provenance().exact_figures() ? " (this copy shows exact figures and must not be published)"
+                                     : "",
+      "."));
+
+  page.Heading("Summary");
+  page.Table("Headline figures", {"Measure", "Figure"},
+             {{"Engagements active in the period", absl::StrCat(r.engagements())},
+              {"Sessions held", absl::StrCat(r.sessions_held())},
+              {"People reached (registered participants)", r.participants_reached().display()},
+              {"Other attendees (not registered)", r.unregistered_attendees().display()},
+              {"Insights recorded", absl::StrCat(r.insights_recorded())},
+              {"Insights considered by a decision",
+               absl::StrFormat("%d (%.0f%%)", r.insights_considered_by_decision(),
+                               r.percent_considered())},
+              {"Of those, adopted or partly adopted",
+               absl::StrFormat("%d (%.0f%%)", r.insights_adopted_or_partly(),
+                               r.percent_adopted_or_partly())},
+              {"Insights fed back to participants",
+               absl::StrFormat("%d (%.0f%%)", r.insights_fed_back(), r.percent_fed_back())},
+              {"Decisions recorded", absl::StrCat(r.decisions())},
+              {"Session costs", Pounds(r.session_costs_pence())}});
+  page.Chart("The loop: what became of the insights recorded in the period",
+             {{"Recorded", static_cast<double>(r.insights_recorded())},
+              {"Considered by a decision", static_cast<double>(r.insights_considered_by_decision())},
+              {"Adopted or partly adopted", static_cast<double>(r.insights_adopted_or_partly())},
+              {"Fed back to participants", static_cast<double>(r.insights_fed_back())}},
+             "");
+
+  page.Heading("How people were involved");
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::pair<std::string, double>> bars;
+  for (const auto& c : r.sessions_by_method()) {
+    rows.push_back({Words(c.label()), absl::StrCat(c.count())});
+    bars.push_back({Words(c.label()), static_cast<double>(c.count())});
+  }
+  page.Table("Sessions by method", {"Method", "Sessions"}, rows);
+  page.Chart("Sessions by method", bars, "");
+  rows.clear();
+  for (const auto& c : r.engagements_by_spectrum()) rows.push_back({Words(c.label()), absl::StrCat(c.count())});
+  page.Table("Engagements by level on the spectrum of engagement", {"Level", "Engagements"}, rows);
+  rows.clear();
+  for (const auto& c : r.engagements_by_stage()) rows.push_back({Words(c.label()), absl::StrCat(c.count())});
+  page.Table("Engagements by commissioning stage", {"Stage", "Engagements"}, rows);
+
+  page.Heading("Who was reached");
+  page.Table("Reach of priority groups against the groups planned",
+             {"Group", "People reached", "People planned", "Share of those reached"},
+             ReachRows(r.reach_by_priority_group(), true));
+  const auto& core = r.reach_core20();
+  page.Paragraph(absl::StrCat(
+      "People from the most deprived 20% of areas (Core20): ", Escape(core.reached().display()),
+      " reached",
+      core.population_share_percent() > 0
+          ? absl::StrFormat(", %.0f%% of those reached against %.0f%% of the population",
+                            core.reached_share_percent(), core.population_share_percent())
+          : "",
+      "."));
+  page.Table("Reach by ethnic category", {"Ethnic category", "People reached", "Share"},
+             ReachRows(r.reach_by_ethnic_category(), false));
+  page.Table("Reach by age band", {"Age band", "People reached", "Share"},
+             ReachRows(r.reach_by_age_band(), false));
+  page.Table("Reach of inclusion-health groups", {"Group", "People reached", "Share"},
+             ReachRows(r.reach_by_inclusion_health_group(), false));
+
+  page.Heading("Closing the loop");
+  page.Paragraph(absl::StrCat(
+      "Median time from an insight to the first decision considering it: ",
+      r.has_median_days_insight_to_decision()
+          ? absl::StrFormat("%.0f days", r.median_days_insight_to_decision())
+          : "no decisions yet",
+      ". Median time from a decision to feedback: ",
+      r.has_median_days_decision_to_feedback()
+          ? absl::StrFormat("%.0f days", r.median_days_decision_to_feedback())
+          : "no feedback yet",
+      "."));
+  page.Table(absl::StrCat("Insights with no decision after ", r.open_loop_days(), " days"),
+             {"Insight", "Log position"}, FindingRows(r.open_insights()));
+  page.Table(absl::StrCat("Decisions with no feedback after ", r.open_loop_days(), " days"),
+             {"Decision", "Log position"}, FindingRows(r.open_decisions()));
+
+  page.Heading("Duty to involve, consultation and evaluation");
+  page.Table("Decisions where the duty to involve applied but no insight was considered",
+             {"Decision", "Log position"}, FindingRows(r.duty_applied_without_insight()));
+  page.Table(absl::StrCat("Consultations shorter than ", r.minimum_consultation_days(), " days"),
+             {"Consultation", "Log position"}, FindingRows(r.short_consultations()));
+  page.Table("Engagements closed without an evaluation", {"Engagement", "Log position"},
+             FindingRows(r.closed_without_evaluation()));
+
+  page.Heading("Costs and reimbursements");
+  rows.clear();
+  for (const auto& a : r.reimbursements_by_category()) {
+    rows.push_back({Words(a.label()), Pounds(a.amount_pence()), absl::StrCat(a.count())});
+  }
+  page.Table("Reimbursements approved or paid, by category", {"Category", "Amount", "Items"}, rows);
+  rows.clear();
+  for (const auto& a : r.reimbursements_by_role_type()) {
+    rows.push_back({Words(a.label()), Pounds(a.amount_pence()), absl::StrCat(a.count())});
+  }
+  page.Table("Reimbursements approved or paid, by PPV partner role type",
+             {"Role type", "Amount", "Items"}, rows);
+
+  page.Heading("Evidence against the five assessment domains");
+  rows.clear();
+  for (const auto& d : r.domains()) {
+    std::string lines;
+    for (const auto& line : d.evidence()) absl::StrAppend(&lines, Escape(line), "<br>");
+    rows.push_back({Escape(d.domain()), lines});
+  }
+  page.Table("Domains A to E of the NHS England assessment of public involvement",
+             {"Domain", "Evidence"}, rows);
+
+  page.Heading("Where these figures come from");
+  page.Paragraph(absl::StrCat(
+      "<span class=\"note\">Computed from the engagement ledger at log position ",
+      r.provenance().position(), ", head hash <code>", ledger::ToHex(r.provenance().head_hash()),
+      "</code>, by projection ", Escape(r.provenance().projection()), " version ",
+      r.provenance().projection_version(), " and report version ",
+      r.provenance().report_version(),
+      ". Anyone holding the ledger can compute this report again at that position and check "
+      "that the head hash matches.</span>"));
+  absl::StrAppend(&page.html(), "</body></html>\n");
+  return std::move(page.html());
+}
+
+}  // namespace projections

@@ -1,0 +1,166 @@
+#include "projections/rocksdb_state_store.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/log_format.h"
+#include "ledger/rocksdb_status.h"
+#include "rocksdb/write_batch.h"
+
+namespace projections {
+namespace {
+
+std::string Prefix(absl::string_view name) { return absl::StrCat(name, std::string(1, '\0'), "r"); }
+std::string ProgressKey(absl::string_view name) {
+  return absl::StrCat(name, std::string(1, '\0'), "p");
+}
+
+// Iterates the committed records of `name` whose key starts with `prefix`.
+class RecordReader final : public StateReader {
+ public:
+  RecordReader(rocksdb::DB* db, std::string name) : db_(db), prefix_(Prefix(name)) {}
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), absl::StrCat(prefix_, key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return ledger::FromRocks(s, "reading projection state");
+    return std::optional<std::string>(std::move(value));
+  }
+  absl::Status Scan(absl::string_view prefix,
+                    absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
+      const override {
+    std::string start = absl::StrCat(prefix_, prefix);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      absl::string_view key = ledger::View(it->key());
+      if (key.substr(0, start.size()) != start) break;
+      if (!visit(key.substr(prefix_.size()), ledger::View(it->value()))) break;
+    }
+    return ledger::FromRocks(it->status(), "scanning projection state");
+  }
+
+ private:
+  rocksdb::DB* db_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ProjectionDatabase>> ProjectionDatabase::Open(
+    const std::string& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create projection directory ", directory, ": ", ec.message()));
+  }
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.compression = rocksdb::kLZ4Compression;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, directory, &raw);
+  if (!s.ok()) return ledger::FromRocks(s, absl::StrCat("opening ", directory));
+  std::unique_ptr<ProjectionDatabase> db(new ProjectionDatabase());
+  db->db_.reset(raw);
+  return db;
+}
+
+ProjectionDatabase::~ProjectionDatabase() {
+  if (db_) db_->Close().PermitUncheckedError();
+}
+
+absl::StatusOr<Progress> ProjectionDatabase::GetProgress(absl::string_view name) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ProgressKey(name), &value);
+  Progress progress;
+  if (s.IsNotFound()) return progress;
+  if (!s.ok()) return ledger::FromRocks(s, "reading projection progress");
+  if (value.size() != 12 ||
+      !ledger::log_format::DecodeFixed64BE(absl::string_view(value).substr(0, 8),
+                                           &progress.position)) {
+    return absl::DataLossError(absl::StrCat("malformed progress of projection ", name));
+  }
+  uint64_t version = 0;
+  ledger::log_format::DecodeFixed64BE(std::string(4, '\0') + value.substr(8), &version);
+  progress.version = static_cast<uint32_t>(version);
+  return progress;
+}
+
+std::unique_ptr<StateReader> ProjectionDatabase::Reader(absl::string_view name) const {
+  return std::make_unique<RecordReader>(db_.get(), std::string(name));
+}
+
+std::unique_ptr<ProjectionDatabase::Chunk> ProjectionDatabase::BeginChunk(absl::string_view name) {
+  return std::unique_ptr<Chunk>(new Chunk(this, std::string(name)));
+}
+
+std::string ProjectionDatabase::RecordKey(absl::string_view name, absl::string_view key) const {
+  return absl::StrCat(Prefix(name), key);
+}
+
+absl::StatusOr<std::optional<std::string>> ProjectionDatabase::Chunk::Get(
+    absl::string_view key) const {
+  auto it = pending_.find(key);
+  if (it != pending_.end()) return it->second;
+  return RecordReader(db_->db_.get(), name_).Get(key);
+}
+
+absl::Status ProjectionDatabase::Chunk::Scan(
+    absl::string_view prefix,
+    absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
+  // Merge the committed records with the chunk's own writes, in key order.
+  MemoryState merged;
+  absl::Status s = RecordReader(db_->db_.get(), name_).Scan(
+      prefix, [&](absl::string_view key, absl::string_view value) {
+        merged.Put(key, value);
+        return true;
+      });
+  if (!s.ok()) return s;
+  for (auto it = pending_.lower_bound(prefix); it != pending_.end(); ++it) {
+    if (absl::string_view(it->first).substr(0, prefix.size()) != prefix) break;
+    if (it->second.has_value()) {
+      merged.Put(it->first, *it->second);
+    } else {
+      merged.Delete(it->first);
+    }
+  }
+  return merged.Scan(prefix, visit);
+}
+
+void ProjectionDatabase::Chunk::Put(absl::string_view key, absl::string_view value) {
+  pending_[std::string(key)] = std::string(value);
+}
+
+void ProjectionDatabase::Chunk::Delete(absl::string_view key) {
+  pending_[std::string(key)] = std::nullopt;
+}
+
+absl::Status ProjectionDatabase::Chunk::Commit(const Progress& progress) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : pending_) {
+    if (value.has_value()) {
+      batch.Put(db_->RecordKey(name_, key), *value);
+    } else {
+      batch.Delete(db_->RecordKey(name_, key));
+    }
+  }
+  std::string encoded = ledger::log_format::EncodeFixed64BE(progress.position) +
+                        ledger::log_format::EncodeFixed64BE(progress.version).substr(4);
+  batch.Put(ProgressKey(name_), encoded);
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  rocksdb::Status s = db_->db_->Write(options, &batch);
+  if (!s.ok()) return ledger::FromRocks(s, "committing projection state");
+  pending_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status ProjectionDatabase::Clear(absl::string_view name) {
+  std::string start = absl::StrCat(name, std::string(1, '\0'));
+  std::string end = absl::StrCat(name, std::string(1, '\1'));
+  rocksdb::Status s =
+      db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), start, end);
+  return ledger::FromRocks(s, "clearing projection state");
+}
+
+}  // namespace projections

@@ -1,0 +1,71 @@
+// ProjectionDatabase: the RocksDB database (under <data_dir>/projections) that holds every
+// projection's records and its progress, kept apart from the event log's database.
+//
+// Layout: for a projection named N,
+//   N 0x00 'r' <record key>   a record of N's state
+//   N 0x00 'p'                N's progress: position (8-byte big-endian) || version (4 bytes)
+// A chunk of events is applied in memory and committed in one WriteBatch together with the new
+// progress, so the state on disk always equals the log applied exactly up to that position.
+#ifndef ENGAGEMENT_PROJECTIONS_ROCKSDB_STATE_STORE_H_
+#define ENGAGEMENT_PROJECTIONS_ROCKSDB_STATE_STORE_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "projections/state_store.h"
+#include "rocksdb/db.h"
+
+namespace projections {
+
+struct Progress {
+  uint64_t position = 0;  // every event up to here is applied
+  uint32_t version = 0;   // the projection code version that applied them
+};
+
+class ProjectionDatabase {
+ public:
+  static absl::StatusOr<std::unique_ptr<ProjectionDatabase>> Open(const std::string& directory);
+  ~ProjectionDatabase();
+
+  absl::StatusOr<Progress> GetProgress(absl::string_view name) const;
+
+  // Reads the committed state of projection `name`. Valid while the database is open.
+  std::unique_ptr<StateReader> Reader(absl::string_view name) const;
+
+  // Writes for one chunk of events: reads see the committed state plus the chunk's own writes.
+  class Chunk final : public StateWriter {
+   public:
+    absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const override;
+    absl::Status Scan(absl::string_view prefix,
+                      absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
+        const override;
+    void Put(absl::string_view key, absl::string_view value) override;
+    void Delete(absl::string_view key) override;
+    // Writes the chunk and the new progress atomically and durably.
+    absl::Status Commit(const Progress& progress);
+
+   private:
+    friend class ProjectionDatabase;
+    Chunk(const ProjectionDatabase* db, std::string name) : db_(db), name_(std::move(name)) {}
+    const ProjectionDatabase* db_;
+    std::string name_;
+    std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+  };
+  std::unique_ptr<Chunk> BeginChunk(absl::string_view name);
+
+  // Removes every record and the progress of `name` (before a rebuild).
+  absl::Status Clear(absl::string_view name);
+
+ private:
+  ProjectionDatabase() = default;
+  friend class Chunk;
+  std::string RecordKey(absl::string_view name, absl::string_view key) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace projections
+
+#endif  // ENGAGEMENT_PROJECTIONS_ROCKSDB_STATE_STORE_H_

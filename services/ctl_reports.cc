@@ -1,0 +1,213 @@
+#include "services/ctl_reports.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "engagement/v1/reports.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "projections/report_export.h"
+#include "services/ctl_commands.h"
+
+namespace ctl {
+
+const char* StatusCodeName(grpc::StatusCode code);  // ctl_commands.cc
+
+namespace {
+
+using engagement::v1::ReportService;
+
+std::unique_ptr<ReportService::Stub> ReportStub(const ReportOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return ReportService::NewStub(
+      grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), args));
+}
+
+int Failed(const grpc::Status& status, const ReportOptions& options) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    std::fprintf(stderr, "ledgerctl: cannot reach ledgerd at %s: %s\n", options.server.c_str(),
+                 status.error_message().c_str());
+    return kExitUnreachable;
+  }
+  std::fprintf(stderr, "ledgerctl: %s: %s\n", StatusCodeName(status.error_code()),
+               status.error_message().c_str());
+  return kExitFailed;
+}
+
+// --as_of: a log position, or a date or time (the events recorded by then).
+bool ParseAsOf(const std::string& text, engagement::v1::AsOf* out) {
+  if (text.empty()) return true;
+  uint64_t position = 0;
+  if (absl::SimpleAtoi(text, &position)) {
+    out->set_position(position);
+    return true;
+  }
+  absl::Time time;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, text, &time, &error) ||
+      absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &time, &error)) {
+    if (text.size() == 10) time += absl::Hours(24) - absl::Seconds(1);  // the whole day
+    out->mutable_recorded_at()->set_seconds(absl::ToUnixSeconds(time));
+    return true;
+  }
+  return false;
+}
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  print.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, print);
+  return out;
+}
+
+int Emit(const std::string& text, const ReportOptions& options) {
+  if (options.out.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+  }
+  std::ofstream file(options.out, std::ios::binary);
+  file << text;
+  file.close();
+  if (!file) {
+    std::fprintf(stderr, "ledgerctl: cannot write %s\n", options.out.c_str());
+    return kExitFailed;
+  }
+  std::fprintf(stderr, "ledgerctl: wrote %s (%zu bytes)\n", options.out.c_str(), text.size());
+  return kExitOk;
+}
+
+void Deadline(grpc::ClientContext* context, const ReportOptions& options) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(options.timeout_seconds));
+}
+
+int Usage(const char* message) {
+  std::fprintf(stderr, "ledgerctl: %s\n", message);
+  return kExitUsage;
+}
+
+}  // namespace
+
+int ReportCommand(const std::string& what, const ReportOptions& options) {
+  if (options.organisation.empty()) return Usage("report: --org is required (an ODS code)");
+  engagement::v1::AsOf as_of;
+  if (!ParseAsOf(options.as_of, &as_of)) {
+    return Usage("report: --as_of must be a log position, YYYY-MM-DD or an RFC 3339 time");
+  }
+  auto stub = ReportStub(options);
+  grpc::ClientContext context;
+  Deadline(&context, options);
+  if (what == "assurance") {
+    if (options.from.empty() || options.to.empty()) {
+      return Usage("report assurance: --from and --to are required (YYYY-MM-DD)");
+    }
+    if (options.format != "json" && options.format != "csv" && options.format != "html") {
+      return Usage("report assurance: --format must be json, csv or html");
+    }
+    engagement::v1::GetAssuranceReportRequest request;
+    request.set_organisation(options.organisation);
+    request.set_period_start(options.from);
+    request.set_period_end(options.to);
+    request.set_exact_figures(options.exact);
+    request.set_open_loop_days(options.open_loop_days);
+    request.set_minimum_consultation_days(options.minimum_consultation_days);
+    request.set_core20_population_percent(options.core20_population_percent);
+    if (!options.as_of.empty()) *request.mutable_as_of() = as_of;
+    engagement::v1::GetAssuranceReportResponse response;
+    grpc::Status status = stub->GetAssuranceReport(&context, request, &response);
+    if (!status.ok()) return Failed(status, options);
+    if (options.format == "csv") return Emit(projections::AssuranceReportCsv(response.report()), options);
+    if (options.format == "html") return Emit(projections::AssuranceReportHtml(response.report()), options);
+    return Emit(Json(response.report()) + "\n", options);
+  }
+  if (what == "trace") {
+    engagement::v1::GetTraceabilityRequest request;
+    request.set_organisation(options.organisation);
+    if (!options.insight.empty()) {
+      request.set_insight_id(options.insight);
+    } else if (!options.decision.empty()) {
+      request.set_decision_id(options.decision);
+    } else {
+      return Usage("report trace: give --insight=ID or --decision=ID");
+    }
+    request.set_exact_figures(options.exact);
+    if (!options.as_of.empty()) *request.mutable_as_of() = as_of;
+    engagement::v1::GetTraceabilityResponse response;
+    grpc::Status status = stub->GetTraceability(&context, request, &response);
+    if (!status.ok()) return Failed(status, options);
+    return Emit(Json(response) + "\n", options);
+  }
+  if (what == "yousaid") {
+    if (options.engagement.empty()) return Usage("report yousaid: --engagement=ID is required");
+    engagement::v1::GetYouSaidWeDidRequest request;
+    request.set_organisation(options.organisation);
+    request.set_engagement_id(options.engagement);
+    if (!options.as_of.empty()) *request.mutable_as_of() = as_of;
+    engagement::v1::GetYouSaidWeDidResponse response;
+    grpc::Status status = stub->GetYouSaidWeDid(&context, request, &response);
+    if (!status.ok()) return Failed(status, options);
+    if (options.format == "json") return Emit(Json(response) + "\n", options);
+    std::string text = absl::StrCat("You said, we did: ", response.engagement_title(), "\n\n");
+    for (const auto& item : response.items()) {
+      absl::StrAppend(&text, "You said: ", item.you_said(), "\nWe did:   ", item.we_did(), "\n\n");
+    }
+    return Emit(text, options);
+  }
+  return Usage("report: say assurance, trace or yousaid");
+}
+
+int ProjectionsCommand(const std::string& what, const ReportOptions& options) {
+  auto stub = ReportStub(options);
+  grpc::ClientContext context;
+  if (what == "status") {
+    Deadline(&context, options);
+    engagement::v1::ListProjectionsResponse response;
+    grpc::Status status = stub->ListProjections(&context, {}, &response);
+    if (!status.ok()) return Failed(status, options);
+    int code = kExitOk;
+    for (const auto& p : response.projections()) {
+      std::printf("%-12s version %u  at position %llu of %llu%s%s\n", p.name().c_str(), p.version(),
+                  static_cast<unsigned long long>(p.position()),
+                  static_cast<unsigned long long>(p.head_position()),
+                  p.error().empty() ? "" : "  STOPPED: ", p.error().c_str());
+      if (!p.error().empty()) code = kExitFailed;
+    }
+    return code;
+  }
+  if (what == "rebuild") {
+    engagement::v1::RebuildProjectionRequest request;
+    request.set_name(options.name);
+    auto reader = stub->RebuildProjection(&context, request);
+    engagement::v1::RebuildProjectionResponse progress;
+    bool any = false;
+    while (reader->Read(&progress)) {
+      any = true;
+      int width = 40;
+      int filled = progress.total() == 0
+                       ? width
+                       : static_cast<int>(width * progress.done() / progress.total());
+      std::fprintf(stderr, "\r[%s%s] %llu/%llu events, %.0f events/s",
+                   std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
+                   static_cast<unsigned long long>(progress.done()),
+                   static_cast<unsigned long long>(progress.total()), progress.events_per_second());
+    }
+    if (any) std::fprintf(stderr, "\n");
+    grpc::Status status = reader->Finish();
+    if (!status.ok()) return Failed(status, options);
+    std::printf("rebuilt %s: %llu events at %.0f events/s\n", options.name.c_str(),
+                static_cast<unsigned long long>(progress.total()), progress.events_per_second());
+    return kExitOk;
+  }
+  return Usage("projections: say status or rebuild");
+}
+
+}  // namespace ctl

@@ -1,0 +1,41 @@
+// ledgerctl's report and projection commands.
+//
+//   ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 [--format=json|csv|html]
+//   ledgerctl report trace --org=QWE (--insight=ID | --decision=ID)
+//   ledgerctl report yousaid --org=QWE --engagement=ID
+//   ledgerctl projections status
+//   ledgerctl projections rebuild [--name=evidence]
+// Any report takes --as_of=POSITION or --as_of=YYYY-MM-DD[THH:MM:SSZ] (recorded by then), and
+// --exact for exact counts of people. --out=FILE writes the report to a file.
+#ifndef ENGAGEMENT_SERVICES_CTL_REPORTS_H_
+#define ENGAGEMENT_SERVICES_CTL_REPORTS_H_
+
+#include <cstdint>
+#include <string>
+
+namespace ctl {
+
+struct ReportOptions {
+  std::string server;
+  int timeout_seconds = 60;
+  std::string organisation;
+  std::string from, to;
+  std::string format = "json";
+  std::string as_of;
+  bool exact = false;
+  uint32_t open_loop_days = 0;
+  uint32_t minimum_consultation_days = 0;
+  double core20_population_percent = 0;
+  std::string insight, decision, engagement;
+  std::string name = "evidence";
+  std::string out;
+};
+
+// `what` is "assurance", "trace" or "yousaid". Returns the exit code.
+int ReportCommand(const std::string& what, const ReportOptions& options);
+// `what` is "status" or "rebuild". Returns the exit code.
+int ProjectionsCommand(const std::string& what, const ReportOptions& options);
+
+}  // namespace ctl
+
+#endif  // ENGAGEMENT_SERVICES_CTL_REPORTS_H_

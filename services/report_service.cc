@@ -1,0 +1,239 @@
+#include "services/report_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "ledger/envelope_validation.h"
+#include "ledger/hash_chain.h"
+#include "ledger/uuid.h"
+#include "projections/assurance_report.h"
+#include "projections/evidence_projection.h"
+#include "projections/trace_reports.h"
+#include "services/grpc_status.h"
+
+namespace services {
+namespace {
+
+absl::Status CheckOrganisation(const std::string& org) {
+  if (!ledger::IsOdsCode(org)) {
+    return absl::InvalidArgumentError(
+        "organisation: must be an ODS code (3 to 10 capital letters or digits, e.g. \"QWE\")");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckUuid(const std::string& id, absl::string_view field) {
+  if (!ledger::IsUuid(id)) return absl::InvalidArgumentError(absl::StrCat(field, ": must be a UUID"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> ReportServiceImpl::PositionAt(
+    const google::protobuf::Timestamp& time) const {
+  // recorded_at does not decrease along the log, so binary search over positions.
+  auto recorded = [&](uint64_t position) -> absl::StatusOr<int64_t> {
+    ledger::LogReadOptions options;
+    options.from_position = position;
+    options.to_position = position;
+    int64_t seconds = 0;
+    absl::Status s = log_->ReadLog(options, [&](const engagement::v1::Event& e, absl::string_view) {
+      seconds = e.recorded_at().seconds();
+      return false;
+    });
+    if (!s.ok()) return s;
+    return seconds;
+  };
+  uint64_t low = 0, high = log_->Head().position;  // answer in [low, high]
+  while (low < high) {
+    uint64_t mid = low + (high - low + 1) / 2;
+    absl::StatusOr<int64_t> at = recorded(mid);
+    if (!at.ok()) return at.status();
+    if (*at <= time.seconds()) {
+      low = mid;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return low;
+}
+
+absl::Status ReportServiceImpl::WithEvidence(
+    const engagement::v1::AsOf* as_of, bool exact, engagement::v1::Provenance* provenance,
+    absl::FunctionRef<absl::Status(const projections::StateReader&)> build) {
+  uint64_t position = 0;
+  absl::Status built;
+  bool historical = as_of != nullptr && as_of->point_case() != engagement::v1::AsOf::POINT_NOT_SET;
+  if (historical) {
+    if (as_of->has_recorded_at()) {
+      absl::StatusOr<uint64_t> found = PositionAt(as_of->recorded_at());
+      if (!found.ok()) return found.status();
+      position = *found;
+    } else {
+      position = as_of->position();
+      if (position > log_->Head().position) {
+        return absl::InvalidArgumentError(absl::StrCat("as_of.position: beyond the head (",
+                                                       log_->Head().position, ")"));
+      }
+    }
+    projections::EvidenceProjection projection;
+    projections::MemoryState state;
+    absl::Status replayed = projections::ReplayInMemory(*log_, projection, position, state);
+    if (!replayed.ok()) return replayed;
+    built = build(state);
+  } else {
+    built = runner_->ReadAtHead("evidence", [&](const projections::StateReader& state,
+                                                uint64_t at) {
+      position = at;
+      return build(state);
+    });
+  }
+  if (!built.ok()) return built;
+  provenance->set_position(position);
+  provenance->set_projection("evidence");
+  provenance->set_projection_version(projections::EvidenceProjection::kVersion);
+  provenance->set_report_version(projections::kReportVersion);
+  provenance->set_exact_figures(exact);
+  std::string hash = ledger::GenesisHash();
+  if (position > 0) {
+    ledger::LogReadOptions options;
+    options.from_position = position;
+    options.to_position = position;
+    absl::Status s = log_->ReadLog(options, [&](const engagement::v1::Event& e, absl::string_view) {
+      hash = e.hash();
+      return false;
+    });
+    if (!s.ok()) return s;
+  }
+  provenance->set_head_hash(hash);
+  return absl::OkStatus();
+}
+
+grpc::Status ReportServiceImpl::GetAssuranceReport(
+    grpc::ServerContext* context, const engagement::v1::GetAssuranceReportRequest* request,
+    engagement::v1::GetAssuranceReportResponse* response) {
+  absl::Status valid = CheckOrganisation(request->organisation());
+  if (!valid.ok()) return ToGrpcStatus(valid);
+  projections::AssuranceQuery query;
+  query.organisation = request->organisation();
+  query.period_start = request->period_start();
+  query.period_end = request->period_end();
+  query.exact_figures = request->exact_figures();
+  if (request->open_loop_days() != 0) query.open_loop_days = request->open_loop_days();
+  if (request->minimum_consultation_days() != 0) {
+    query.minimum_consultation_days = request->minimum_consultation_days();
+  }
+  query.core20_population_percent = request->core20_population_percent();
+  // Check the dates before any work.
+  for (auto [text, field] : {std::pair{&query.period_start, "period_start"},
+                             std::pair{&query.period_end, "period_end"}}) {
+    absl::StatusOr<int64_t> day = projections::ParseDay(*text, field);
+    if (!day.ok()) return ToGrpcStatus(day.status());
+  }
+  engagement::v1::Provenance provenance;
+  absl::Status s = WithEvidence(
+      request->has_as_of() ? &request->as_of() : nullptr, query.exact_figures, &provenance,
+      [&](const projections::StateReader& state) {
+        absl::StatusOr<engagement::v1::AssuranceReport> report =
+            projections::BuildAssuranceReport(state, query);
+        if (!report.ok()) return report.status();
+        *response->mutable_report() = *std::move(report);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return ToGrpcStatus(s);
+  *response->mutable_report()->mutable_provenance() = provenance;
+  return grpc::Status::OK;
+}
+
+grpc::Status ReportServiceImpl::GetTraceability(
+    grpc::ServerContext* context, const engagement::v1::GetTraceabilityRequest* request,
+    engagement::v1::GetTraceabilityResponse* response) {
+  absl::Status valid = CheckOrganisation(request->organisation());
+  if (valid.ok()) {
+    switch (request->from_case()) {
+      case engagement::v1::GetTraceabilityRequest::kInsightId:
+        valid = CheckUuid(request->insight_id(), "insight_id");
+        break;
+      case engagement::v1::GetTraceabilityRequest::kDecisionId:
+        valid = CheckUuid(request->decision_id(), "decision_id");
+        break;
+      default:
+        valid = absl::InvalidArgumentError("from: set insight_id or decision_id");
+    }
+  }
+  if (!valid.ok()) return ToGrpcStatus(valid);
+  engagement::v1::Provenance provenance;
+  absl::Status s = WithEvidence(
+      request->has_as_of() ? &request->as_of() : nullptr, request->exact_figures(), &provenance,
+      [&](const projections::StateReader& state) {
+        absl::StatusOr<engagement::v1::GetTraceabilityResponse> trace =
+            request->has_insight_id()
+                ? projections::TraceInsight(state, request->organisation(), request->insight_id(),
+                                            request->exact_figures())
+                : projections::TraceDecision(state, request->organisation(),
+                                             request->decision_id(), request->exact_figures());
+        if (!trace.ok()) return trace.status();
+        *response = *std::move(trace);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return ToGrpcStatus(s);
+  *response->mutable_provenance() = provenance;
+  return grpc::Status::OK;
+}
+
+grpc::Status ReportServiceImpl::GetYouSaidWeDid(
+    grpc::ServerContext* context, const engagement::v1::GetYouSaidWeDidRequest* request,
+    engagement::v1::GetYouSaidWeDidResponse* response) {
+  absl::Status valid = CheckOrganisation(request->organisation());
+  if (valid.ok()) valid = CheckUuid(request->engagement_id(), "engagement_id");
+  if (!valid.ok()) return ToGrpcStatus(valid);
+  engagement::v1::Provenance provenance;
+  absl::Status s = WithEvidence(
+      request->has_as_of() ? &request->as_of() : nullptr, false, &provenance,
+      [&](const projections::StateReader& state) {
+        absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> built =
+            projections::BuildYouSaidWeDid(state, request->organisation(),
+                                           request->engagement_id());
+        if (!built.ok()) return built.status();
+        *response = *std::move(built);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return ToGrpcStatus(s);
+  *response->mutable_provenance() = provenance;
+  return grpc::Status::OK;
+}
+
+grpc::Status ReportServiceImpl::ListProjections(
+    grpc::ServerContext* context, const engagement::v1::ListProjectionsRequest* request,
+    engagement::v1::ListProjectionsResponse* response) {
+  uint64_t head = log_->Head().position;
+  for (const projections::ProjectionStatus& status : runner_->Statuses()) {
+    auto* info = response->add_projections();
+    info->set_name(status.name);
+    info->set_version(status.version);
+    info->set_position(status.position);
+    info->set_head_position(head);
+    if (!status.error.ok()) info->set_error(std::string(status.error.message()));
+    info->set_failed_position(status.failed_position);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ReportServiceImpl::RebuildProjection(
+    grpc::ServerContext* context, const engagement::v1::RebuildProjectionRequest* request,
+    grpc::ServerWriter<engagement::v1::RebuildProjectionResponse>* writer) {
+  if (request->name().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("name: is required, e.g. \"evidence\""));
+  }
+  engagement::v1::RebuildProjectionResponse progress;
+  absl::Status s = runner_->Rebuild(request->name(), [&](uint64_t done, uint64_t total,
+                                                         double per_second) {
+    progress.set_done(done);
+    progress.set_total(total);
+    progress.set_events_per_second(per_second);
+    writer->Write(progress);
+  });
+  if (!s.ok()) return ToGrpcStatus(s);
+  if (progress.total() == 0) writer->Write(progress);  // an empty log: say it is done
+  return grpc::Status::OK;
+}
+
+}  // namespace services

@@ -1,0 +1,51 @@
+// ReportServiceImpl: the gRPC face of the reports (engagement.v1.ReportService).
+//
+// A report at the head is computed from the maintained evidence projection, brought up to date
+// first; a report "as of" an earlier point replays the log into memory up to that point, so it is
+// exactly what the report was then. Either way the provenance says which position and head hash
+// it reflects. Ownership: nothing is owned; everything must outlive the service.
+#ifndef ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
+#define ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
+
+#include "engagement/v1/reports.grpc.pb.h"
+#include "ledger/event_log.h"
+#include "projections/projection_runner.h"
+
+namespace services {
+
+class ReportServiceImpl final : public engagement::v1::ReportService::Service {
+ public:
+  ReportServiceImpl(const ledger::EventLog* log, projections::ProjectionRunner* runner)
+      : log_(log), runner_(runner) {}
+
+  grpc::Status GetAssuranceReport(grpc::ServerContext* context,
+                                  const engagement::v1::GetAssuranceReportRequest* request,
+                                  engagement::v1::GetAssuranceReportResponse* response) override;
+  grpc::Status GetTraceability(grpc::ServerContext* context,
+                               const engagement::v1::GetTraceabilityRequest* request,
+                               engagement::v1::GetTraceabilityResponse* response) override;
+  grpc::Status GetYouSaidWeDid(grpc::ServerContext* context,
+                               const engagement::v1::GetYouSaidWeDidRequest* request,
+                               engagement::v1::GetYouSaidWeDidResponse* response) override;
+  grpc::Status ListProjections(grpc::ServerContext* context,
+                               const engagement::v1::ListProjectionsRequest* request,
+                               engagement::v1::ListProjectionsResponse* response) override;
+  grpc::Status RebuildProjection(
+      grpc::ServerContext* context, const engagement::v1::RebuildProjectionRequest* request,
+      grpc::ServerWriter<engagement::v1::RebuildProjectionResponse>* writer) override;
+
+ private:
+  // Runs `build` over the evidence state at the head or as of `as_of`, and fills `provenance`.
+  absl::Status WithEvidence(
+      const engagement::v1::AsOf* as_of, bool exact, engagement::v1::Provenance* provenance,
+      absl::FunctionRef<absl::Status(const projections::StateReader&)> build);
+  // The last position recorded at or before `time` (0 when none).
+  absl::StatusOr<uint64_t> PositionAt(const google::protobuf::Timestamp& time) const;
+
+  const ledger::EventLog* log_;
+  projections::ProjectionRunner* runner_;
+};
+
+}  // namespace services
+
+#endif  // ENGAGEMENT_SERVICES_REPORT_SERVICE_H_

@@ -1,0 +1,294 @@
+// The assurance report over a scenario whose every figure is worked out by hand below.
+#include "domain/engagement_rules.h"
+#include "domain/payload_validation.h"
+#include "gtest/gtest.h"
+#include "ledger/rocksdb_event_log.h"
+#include "projections/assurance_report.h"
+#include "projections/evidence_projection.h"
+#include "projections/projection_runner.h"
+#include "projections/report_export.h"
+#include "projections/suppression.h"
+#include "tests/event_builders.h"
+#include "tests/test_support.h"
+
+namespace projections {
+namespace {
+
+using namespace builders;  // NOLINT: the scenario reads better without prefixes
+using engagement::v1::AssuranceReport;
+
+std::string Id(char c) { return std::string(8, c) + "-0000-4000-8000-000000000000"; }
+std::string Person(int n) { return absl::StrCat("00000000-0000-4000-8000-0000000000", n < 10 ? "0" : "", n); }
+
+// Appends events one by one through the engagement rules, as a real server would.
+class Scenario {
+ public:
+  explicit Scenario(const std::string& dir) {
+    auto log = ledger::RocksDbEventLog::Open(dir, ledger::RocksDbOptions());
+    EXPECT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    EXPECT_TRUE(rules_.Load(*log_).ok());
+    log_->SetAppendGuard(&rules_);
+  }
+  uint64_t Add(Event event) {
+    std::vector<Event> events = {std::move(event)};
+    EXPECT_TRUE(domain::ValidatePayloads(events).ok()) << domain::ValidatePayloads(events);
+    auto r = log_->Append({"scenario-" + ledger::NewUuid(), ledger::ExpectedRevision::Any(), events});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->positions[0] : 0;
+  }
+  ledger::RocksDbEventLog& log() { return *log_; }
+
+ private:
+  std::unique_ptr<ledger::RocksDbEventLog> log_;
+  domain::EngagementRules rules_;
+};
+
+const std::string E0 = Id('e'), E1 = Id('a'), E2 = Id('b');
+const std::string S1 = Id('1'), S2 = Id('2'), S3 = Id('3');
+const std::string I1 = Id('4'), I2 = Id('5'), I3 = Id('6'), I4 = Id('7'), I5 = Id('8');
+const std::string D1 = Id('9'), D2 = Id('c');
+
+class AssuranceReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    using engagement::v1::PriorityGroup;
+    scenario_ = std::make_unique<Scenario>(dir_.path());
+    Scenario& s = *scenario_;
+    // E0 ran and closed before the period: not active in it.
+    s.Add(Opened(E0, "2024-01-01"));
+    s.Add(Closed(E0, "2024-12-01"));
+    // E1: co-production under the duty, planning 10 young people and 5 carers.
+    Event e1 = Opened(E1, "2025-04-10", engagement::v1::SPECTRUM_LEVEL_CO_PRODUCE);
+    auto* young = e1.mutable_engagement_opened()->add_target_groups();
+    young->set_group(engagement::v1::PRIORITY_GROUP_YOUNG_PEOPLE);
+    young->set_planned_participants(10);
+    auto* carers = e1.mutable_engagement_opened()->add_target_groups();
+    carers->set_group(engagement::v1::PRIORITY_GROUP_CARERS);
+    carers->set_planned_participants(5);
+    s.Add(e1);
+    s.Add(Opened(E2, "2025-05-01", engagement::v1::SPECTRUM_LEVEL_ENGAGE,
+                 engagement::v1::DUTY_APPLIES_NO));
+    // 12 participants: 1-3 young people, 4-5 carers, 1-8 from Core20 areas (IMD decile 1);
+    // 10-12 gave no equality answers. 1 is role type 1, 2 is role type 2.
+    for (int n = 1; n <= 12; ++n) {
+      std::vector<PriorityGroup> groups;
+      if (n <= 3) groups.push_back(engagement::v1::PRIORITY_GROUP_YOUNG_PEOPLE);
+      if (n == 4 || n == 5) groups.push_back(engagement::v1::PRIORITY_GROUP_CARERS);
+      s.Add(Participant(Person(n), "2025-04-20", groups, n <= 8 ? 1 : 5, n <= 9,
+                        n == 2 ? engagement::v1::PPV_ROLE_TYPE_2 : engagement::v1::PPV_ROLE_TYPE_1));
+    }
+    std::vector<std::string> first_ten, last_four;
+    for (int n = 1; n <= 10; ++n) first_ten.push_back(Person(n));
+    for (int n = 9; n <= 12; ++n) last_four.push_back(Person(n));
+    Event s1 = Session(E1, S1, "2025-05-10", engagement::v1::ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP,
+                       first_ten, 50000);
+    s1.mutable_session_held()->set_independent_facilitator(true);
+    s.Add(s1);
+    session2_event_ = Session(E1, S2, "2025-06-10", engagement::v1::ENGAGEMENT_METHOD_FOCUS_GROUP,
+                              last_four, 20000);
+    s.Add(session2_event_);
+    Event s3 = Session(E2, S3, "2025-07-01", engagement::v1::ENGAGEMENT_METHOD_SURVEY);
+    s3.mutable_session_held()->set_unregistered_attendee_count(40);
+    s.Add(s3);
+    s.Add(Insight(E1, I1, "2025-05-12", {S1}));
+    s.Add(Insight(E1, I2, "2025-06-12", {S2}));
+    s.Add(Insight(E1, I3, "2025-06-15", {S1}));
+    s.Add(Insight(E2, I4, "2025-07-05", {S3}));
+    before_decisions_ = s.log().Head().position;
+    s.Add(Decision(D1, "2025-07-10",
+                   {{I1, engagement::v1::INFLUENCE_ADOPTED},
+                    {I2, engagement::v1::INFLUENCE_PARTLY_ADOPTED},
+                    {I3, engagement::v1::INFLUENCE_NOT_ADOPTED}},
+                   {E1}));
+    s.Add(Feedback(E1, "2025-08-09", {}, {D1}));
+    s.Add(Consultation(E2, "2025-08-01", "2025-09-12"));
+    s.Add(Decision(D2, "2025-09-01", {}, {E1}, "PCC/2025/09"));
+    s.Add(Reimbursement(E1, Person(1), "2025-05-11", engagement::v1::REIMBURSEMENT_CATEGORY_TRAVEL,
+                        1250, engagement::v1::REIMBURSEMENT_STATUS_PAID));
+    s.Add(Reimbursement(E1, Person(2), "2025-05-11", engagement::v1::REIMBURSEMENT_CATEGORY_TRAVEL,
+                        800, engagement::v1::REIMBURSEMENT_STATUS_APPROVED));
+    s.Add(Reimbursement(E1, Person(3), "2025-05-11",
+                        engagement::v1::REIMBURSEMENT_CATEGORY_INVOLVEMENT_PAYMENT, 15000,
+                        engagement::v1::REIMBURSEMENT_STATUS_CLAIMED));
+    s.Add(Reimbursement(E1, Person(4), "2025-05-11",
+                        engagement::v1::REIMBURSEMENT_CATEGORY_CARE_COVER, 3000,
+                        engagement::v1::REIMBURSEMENT_STATUS_REFUSED));
+    s.Add(Insight(E2, I5, "2026-02-01", {S3}));
+    s.Add(Closed(E1, "2026-01-15"));
+  }
+
+  AssuranceReport Report(bool exact = false, uint64_t as_of = 0) {
+    EvidenceProjection projection;
+    MemoryState state;
+    uint64_t to = as_of == 0 ? scenario_->log().Head().position : as_of;
+    EXPECT_TRUE(ReplayInMemory(scenario_->log(), projection, to, state).ok());
+    AssuranceQuery query;
+    query.organisation = "QWE";
+    query.period_start = "2025-04-01";
+    query.period_end = "2026-03-31";
+    query.exact_figures = exact;
+    query.core20_population_percent = 20;
+    auto report = BuildAssuranceReport(state, query);
+    EXPECT_TRUE(report.ok()) << report.status();
+    return *report;
+  }
+
+  testing_support::TempDir dir_;
+  std::unique_ptr<Scenario> scenario_;
+  Event session2_event_;
+  uint64_t before_decisions_ = 0;
+};
+
+const engagement::v1::GroupReach* Group(
+    const google::protobuf::RepeatedPtrField<engagement::v1::GroupReach>& list,
+    const std::string& name) {
+  for (const auto& g : list) {
+    if (g.group() == name) return &g;
+  }
+  return nullptr;
+}
+
+TEST_F(AssuranceReportTest, EngagementsAndSessions) {
+  AssuranceReport r = Report();
+  EXPECT_EQ(r.engagements(), 2u);  // E1 and E2; E0 closed before the period
+  ASSERT_EQ(r.engagements_by_spectrum_size(), 2);
+  EXPECT_EQ(r.engagements_by_spectrum(0).label(), "SPECTRUM_LEVEL_CO_PRODUCE");
+  EXPECT_EQ(r.engagements_by_spectrum(1).label(), "SPECTRUM_LEVEL_ENGAGE");
+  EXPECT_EQ(r.sessions_held(), 3u);
+  EXPECT_EQ(r.sessions_by_method_size(), 3);
+  EXPECT_EQ(r.sessions_independently_facilitated(), 1u);
+  EXPECT_EQ(r.session_costs_pence(), 70000);
+}
+
+TEST_F(AssuranceReportTest, ReachIsSuppressedAndRounded) {
+  AssuranceReport r = Report();
+  EXPECT_EQ(r.participants_reached().display(), "10");  // 12 people, rounded to the nearest 5
+  EXPECT_EQ(r.unregistered_attendees().display(), "40");
+  const auto* young = Group(r.reach_by_priority_group(), "PRIORITY_GROUP_YOUNG_PEOPLE");
+  ASSERT_NE(young, nullptr);
+  EXPECT_EQ(young->reached().display(), "*");  // 3 people
+  EXPECT_TRUE(young->reached().suppressed());
+  EXPECT_EQ(young->planned().display(), "10");
+  const auto* carers = Group(r.reach_by_priority_group(), "PRIORITY_GROUP_CARERS");
+  ASSERT_NE(carers, nullptr);
+  EXPECT_EQ(carers->reached().display(), "*");  // 2 people
+  EXPECT_EQ(carers->planned().display(), "5");
+  EXPECT_EQ(r.reach_core20().reached().display(), "10");  // 8 people, rounded
+  EXPECT_DOUBLE_EQ(r.reach_core20().reached_share_percent(), 100.0);  // 10 of 10, rounded figures
+  EXPECT_DOUBLE_EQ(r.reach_core20().population_share_percent(), 20.0);
+}
+
+TEST_F(AssuranceReportTest, ExactFiguresWhenAskedFor) {
+  AssuranceReport r = Report(/*exact=*/true);
+  EXPECT_EQ(r.participants_reached().value(), 12u);
+  EXPECT_EQ(Group(r.reach_by_priority_group(), "PRIORITY_GROUP_YOUNG_PEOPLE")->reached().value(), 3u);
+  EXPECT_EQ(r.reach_core20().reached().value(), 8u);
+  EXPECT_DOUBLE_EQ(r.reach_core20().reached_share_percent(), 100.0 * 8 / 12);
+}
+
+TEST_F(AssuranceReportTest, TheLoop) {
+  AssuranceReport r = Report();
+  EXPECT_EQ(r.insights_recorded(), 5u);
+  EXPECT_EQ(r.insights_considered_by_decision(), 3u);  // I1-I3 by D1
+  EXPECT_DOUBLE_EQ(r.percent_considered(), 60.0);
+  EXPECT_EQ(r.insights_adopted_or_partly(), 2u);  // I1 adopted, I2 partly
+  EXPECT_NEAR(r.percent_adopted_or_partly(), 66.667, 0.001);
+  EXPECT_EQ(r.insights_fed_back(), 3u);  // through F1, which reports on D1
+  EXPECT_DOUBLE_EQ(r.percent_fed_back(), 60.0);
+  // Days to D1 (2025-07-10): I1 59, I2 28, I3 25; median 28.
+  ASSERT_TRUE(r.has_median_days_insight_to_decision());
+  EXPECT_DOUBLE_EQ(r.median_days_insight_to_decision(), 28.0);
+  // D1 fed back 30 days later; D2 never.
+  ASSERT_TRUE(r.has_median_days_decision_to_feedback());
+  EXPECT_DOUBLE_EQ(r.median_days_decision_to_feedback(), 30.0);
+  // I4 (2025-07-05) has waited more than 90 days; I5 (2026-02-01) has not.
+  ASSERT_EQ(r.open_insights_size(), 1);
+  EXPECT_EQ(r.open_insights(0).id(), I4);
+  ASSERT_EQ(r.open_decisions_size(), 1);
+  EXPECT_EQ(r.open_decisions(0).id(), D2);
+}
+
+TEST_F(AssuranceReportTest, DutyEvaluationConsultationsAndMoney) {
+  AssuranceReport r = Report();
+  EXPECT_EQ(r.decisions(), 2u);
+  ASSERT_EQ(r.duty_applied_without_insight_size(), 1);  // D2: E1 is under the duty, no insight
+  EXPECT_EQ(r.duty_applied_without_insight(0).id(), D2);
+  ASSERT_EQ(r.closed_without_evaluation_size(), 1);
+  EXPECT_EQ(r.closed_without_evaluation(0).id(), E1);
+  ASSERT_EQ(r.short_consultations_size(), 1);  // 42 days against a minimum of 84
+  EXPECT_NE(r.short_consultations(0).text().find("42 days"), std::string::npos);
+  // Only approved or paid reimbursements count: travel 1250 + 800.
+  ASSERT_EQ(r.reimbursements_by_category_size(), 1);
+  EXPECT_EQ(r.reimbursements_by_category(0).label(), "REIMBURSEMENT_CATEGORY_TRAVEL");
+  EXPECT_EQ(r.reimbursements_by_category(0).amount_pence(), 2050);
+  EXPECT_EQ(r.reimbursements_by_category(0).count(), 2u);
+  ASSERT_EQ(r.reimbursements_by_role_type_size(), 2);
+  EXPECT_EQ(r.reimbursements_by_role_type(0).amount_pence(), 1250);  // role type 1
+  EXPECT_EQ(r.reimbursements_by_role_type(1).amount_pence(), 800);   // role type 2
+  ASSERT_EQ(r.domains_size(), 5);
+  EXPECT_EQ(r.domains(3).domain(), "D feedback and evaluation");
+}
+
+TEST_F(AssuranceReportTest, AsOfAPastPositionIsTheReportAsItWasThen) {
+  AssuranceReport then = Report(false, before_decisions_);
+  EXPECT_EQ(then.insights_recorded(), 4u);
+  EXPECT_EQ(then.insights_considered_by_decision(), 0u);
+  EXPECT_EQ(then.decisions(), 0u);
+  EXPECT_FALSE(then.has_median_days_insight_to_decision());
+}
+
+TEST_F(AssuranceReportTest, ARetractedSessionNoLongerCounts) {
+  scenario_->Add(Retraction(session2_event_.event_id(), "2026-03-01"));
+  AssuranceReport r = Report(/*exact=*/true);
+  EXPECT_EQ(r.sessions_held(), 2u);
+  EXPECT_EQ(r.participants_reached().value(), 10u);  // people 11 and 12 came only to S2
+  EXPECT_EQ(r.session_costs_pence(), 50000);
+}
+
+TEST_F(AssuranceReportTest, AnErasedPersonIsCountedButNotDescribed) {
+  Event withdrawn = Base("2026-03-01");
+  withdrawn.mutable_consent_withdrawn()->set_participant_id(Person(1));
+  withdrawn.mutable_consent_withdrawn()->set_erase_personal_data(true);
+  scenario_->Add(withdrawn);
+  AssuranceReport r = Report(/*exact=*/true);
+  EXPECT_EQ(r.participants_reached().value(), 12u);
+  EXPECT_EQ(Group(r.reach_by_priority_group(), "PRIORITY_GROUP_YOUNG_PEOPLE")->reached().value(), 2u);
+  EXPECT_EQ(r.reach_core20().reached().value(), 7u);
+}
+
+TEST_F(AssuranceReportTest, CsvHasOneTablePerSection) {
+  std::string csv = AssuranceReportCsv(Report());
+  EXPECT_NE(csv.find("Section: Summary\r\nmeasure,value\r\n"), std::string::npos);
+  EXPECT_NE(csv.find("participants_reached,10\r\n"), std::string::npos);
+  EXPECT_NE(csv.find("Section: Reach by priority group\r\n"), std::string::npos);
+  EXPECT_NE(csv.find("PRIORITY_GROUP_YOUNG_PEOPLE,*,10,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("REIMBURSEMENT_CATEGORY_TRAVEL,2050,2"), std::string::npos);
+}
+
+TEST_F(AssuranceReportTest, HtmlIsSelfContainedPrintableAndHoldsNoPersonalData) {
+  std::string html = AssuranceReportHtml(Report());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<caption>"), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("@media print"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_EQ(html.find("Test Person"), std::string::npos);  // the participants' registered name
+}
+
+TEST(SuppressionTest, TheNhsRule) {
+  EXPECT_EQ(CountPeople(0, false).display(), "0");
+  for (int n = 1; n <= 7; ++n) EXPECT_EQ(CountPeople(n, false).display(), "*") << n;
+  EXPECT_EQ(CountPeople(8, false).display(), "10");
+  EXPECT_EQ(CountPeople(12, false).display(), "10");
+  EXPECT_EQ(CountPeople(13, false).display(), "15");
+  EXPECT_EQ(CountPeople(102, false).display(), "100");
+  EXPECT_EQ(CountPeople(3, true).display(), "3");
+  EXPECT_DOUBLE_EQ(PercentOf(CountPeople(8, false), CountPeople(22, false)), 50.0);  // 10 of 20
+  EXPECT_DOUBLE_EQ(PercentOf(CountPeople(3, false), CountPeople(22, false)), 0.0);
+}
+
+}  // namespace
+}  // namespace projections
