@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
   librocksdb-dev libabsl-dev libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  python3 python3-grpcio python3-protobuf
+  python3 python3-grpcio python3-protobuf chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -38,8 +38,21 @@ build: configure
 lint-tools: deps
 	@[ -x tools/node_modules/.bin/buf ] || (cd tools && npm install --silent --no-audit --no-fund)
 
+# Starts ledgerd and, unless DEMO=0, loads the demo programme into it (idempotent), so that a
+# first run shows a populated ledger. Ctrl-C stops ledgerd cleanly.
+DEMO ?= 1
 run: build
-	$(BUILD_DIR)/services/ledgerd --listen=$(LISTEN) --data_dir=$(DATA_DIR)
+	@$(BUILD_DIR)/services/ledgerd --listen=$(LISTEN) --data_dir=$(DATA_DIR) & pid=$$!; \
+	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid' INT TERM; \
+	if [ "$(DEMO)" != 0 ]; then \
+	  for i in $$(seq 50); do \
+	    $(BUILD_DIR)/services/ledgerctl --server=$(LISTEN) --timeout_seconds=1 info >/dev/null 2>&1 && break; \
+	    sleep 0.2; \
+	  done; \
+	  $(BUILD_DIR)/services/ledgerctl --server=$(LISTEN) demo 2>&1 | tail -n 8; \
+	  echo "Try: $(BUILD_DIR)/services/ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 --format=html --out=report.html"; \
+	fi; \
+	wait $$pid
 
 test: build lint-tools
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2

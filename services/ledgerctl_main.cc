@@ -9,6 +9,7 @@
 //
 // Exit codes: 0 done; 1 refused or failed (the message says why); 2 bad usage; 3 verification
 // found damage; 4 the server cannot be reached.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -17,14 +18,29 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "services/ctl_commands.h"
+#include "services/ctl_reports.h"
 #include "services/demo_programme.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "address of ledgerd");
 ABSL_FLAG(std::string, stream, "", "stream name, e.g. engagement-<uuid>");
 ABSL_FLAG(std::string, expected, "any", "append: any, no-stream, exists, or a revision number");
 ABSL_FLAG(std::string, file, "-", "append: file of events as protobuf JSON, one per line (- = stdin)");
-ABSL_FLAG(uint64_t, from, 0, "read/tail: start revision (with --stream) or log position");
+ABSL_FLAG(std::string, from, "",
+          "read/tail: start revision (with --stream) or log position; report: first day YYYY-MM-DD");
+ABSL_FLAG(std::string, to, "", "report assurance: last day of the period, YYYY-MM-DD");
+ABSL_FLAG(std::string, format, "", "report: json (default), csv or html; yousaid: json or text");
+ABSL_FLAG(std::string, as_of, "", "report: a log position, or a date/time (events recorded by then)");
+ABSL_FLAG(bool, exact, false, "report: exact counts of people (no small-number suppression)");
+ABSL_FLAG(uint32_t, open_loop_days, 0, "report assurance: days before a loop counts as open (90)");
+ABSL_FLAG(uint32_t, minimum_consultation_days, 0, "report assurance: shortest consultation (84)");
+ABSL_FLAG(double, core20_population_percent, 0, "report assurance: Core20 share of the population");
+ABSL_FLAG(std::string, insight, "", "report trace: the insight (UUID)");
+ABSL_FLAG(std::string, decision, "", "report trace: the decision (UUID)");
+ABSL_FLAG(std::string, engagement, "", "report yousaid: the engagement (UUID)");
+ABSL_FLAG(std::string, name, "evidence", "projections rebuild: the projection");
+ABSL_FLAG(std::string, out, "", "report: write to this file instead of standard output");
 ABSL_FLAG(bool, backwards, false, "read --stream: newest first, from --from or the end");
 ABSL_FLAG(uint64_t, limit, 0, "read: at most this many events (0 = all)");
 ABSL_FLAG(std::vector<std::string>, type, {}, "read/tail: event kinds, e.g. session_held,insight_recorded");
@@ -54,6 +70,12 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       Appends a year (2025-04-01 to 2026-03-31) of demo engagement at organisation QWE: three
       engagements, about 60 fictional participants, sessions, insights, decisions, feedback,
       reimbursements, an evaluation and a correction. Idempotent: a second run appends nothing.
+  ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 [--format=json|csv|html]
+      The governing body's assurance report (docs/reports.md defines every figure).
+  ledgerctl report trace --org=QWE (--insight=ID | --decision=ID)
+  ledgerctl report yousaid --org=QWE --engagement=ID [--format=text|json]
+      Any report: --as_of=POSITION|DATE (as it stood then), --exact (no suppression), --out=FILE.
+  ledgerctl projections status | rebuild [--name=evidence]
 
 Common: --server=HOST:PORT (default 127.0.0.1:50051).
 Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 verification failed, 4 server unreachable.
@@ -74,7 +96,11 @@ int main(int argc, char** argv) {
   options.stream = absl::GetFlag(FLAGS_stream);
   options.expected = absl::GetFlag(FLAGS_expected);
   options.file = absl::GetFlag(FLAGS_file);
-  options.from = absl::GetFlag(FLAGS_from);
+  std::string from = absl::GetFlag(FLAGS_from);
+  if (command != "report" && !from.empty() && !absl::SimpleAtoi(from, &options.from)) {
+    std::fprintf(stderr, "ledgerctl %s: --from must be a number\n", command.c_str());
+    return ctl::kExitUsage;
+  }
   options.backwards = absl::GetFlag(FLAGS_backwards);
   options.limit = absl::GetFlag(FLAGS_limit);
   options.types = absl::GetFlag(FLAGS_type);
@@ -90,6 +116,31 @@ int main(int argc, char** argv) {
   if (command == "info") return ctl::Info(options);
   if (command == "verify") return ctl::Verify(options);
   if (command == "demo") return ctl::Demo(options);
+  if (command == "report" || command == "projections") {
+    ctl::ReportOptions report;
+    report.server = options.server;
+    report.timeout_seconds = std::max(options.timeout_seconds, 60);
+    if (!options.organisations.empty()) report.organisation = options.organisations[0];
+    report.from = from;
+    report.to = absl::GetFlag(FLAGS_to);
+    report.format = absl::GetFlag(FLAGS_format);
+    report.as_of = absl::GetFlag(FLAGS_as_of);
+    report.exact = absl::GetFlag(FLAGS_exact);
+    report.open_loop_days = absl::GetFlag(FLAGS_open_loop_days);
+    report.minimum_consultation_days = absl::GetFlag(FLAGS_minimum_consultation_days);
+    report.core20_population_percent = absl::GetFlag(FLAGS_core20_population_percent);
+    report.insight = absl::GetFlag(FLAGS_insight);
+    report.decision = absl::GetFlag(FLAGS_decision);
+    report.engagement = absl::GetFlag(FLAGS_engagement);
+    report.name = absl::GetFlag(FLAGS_name);
+    report.out = absl::GetFlag(FLAGS_out);
+    std::string what = args.size() > 2 ? args[2] : "";
+    if (command == "report") {
+      if (report.format.empty()) report.format = what == "yousaid" ? "text" : "json";
+      return ctl::ReportCommand(what, report);
+    }
+    return ctl::ProjectionsCommand(what, report);
+  }
   std::fprintf(stderr, "ledgerctl: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return ctl::kExitUsage;
 }

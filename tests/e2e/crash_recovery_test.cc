@@ -10,53 +10,15 @@
 #include "absl/strings/str_split.h"
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/ledgerd_fixture.h"
 #include "tests/e2e/process.h"
 #include "tests/test_support.h"
 
 namespace {
 
+using e2e::LedgerdTest;
 using engagement::v1::LedgerService;
 using testing_support::SessionHeld;
-
-class LedgerdTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    port_ = e2e::FreePort();
-    address_ = absl::StrCat("127.0.0.1:", port_);
-    data_ = dir_.Sub("data");
-    log_ = dir_.Sub("ledgerd.log");
-  }
-
-  // Starts ledgerd and waits until it answers.
-  std::unique_ptr<e2e::Process> StartLedgerd() {
-    auto process = std::make_unique<e2e::Process>(
-        std::vector<std::string>{LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + data_},
-        log_);
-    EXPECT_TRUE(process->started());
-    auto stub = Stub();
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
-      engagement::v1::GetLedgerInfoResponse info;
-      if (stub->GetLedgerInfo(&context, {}, &info).ok()) return process;
-      if (process->WaitFor(std::chrono::milliseconds(50))) break;
-    }
-    ADD_FAILURE() << "ledgerd did not start; its log:\n" << e2e::Run("cat " + log_).output;
-    return process;
-  }
-
-  std::unique_ptr<LedgerService::Stub> Stub() {
-    return LedgerService::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
-  }
-
-  e2e::CommandResult Ctl(const std::string& args) {
-    return e2e::Run(absl::StrCat(LEDGERCTL_PATH, " --server=", address_, " ", args));
-  }
-
-  testing_support::TempDir dir_;
-  int port_ = 0;
-  std::string address_, data_, log_;
-};
 
 TEST_F(LedgerdTest, OperatorAppendsReadsAndVerifiesWithLedgerctl) {
   auto ledgerd = StartLedgerd();
