@@ -24,6 +24,12 @@ std::string EncodeCanonicalRecord(const engagement::v1::Event& event);
 // Parses stored record bytes. DATA_LOSS when they are not a valid record.
 absl::StatusOr<engagement::v1::Event> DecodeCanonicalRecord(absl::string_view record);
 
+// Reads only what the hash chain needs from stored record bytes (the position, field 4, and the
+// previous hash, field 11), without parsing the rest: verification is then bound by SHA-256.
+// DATA_LOSS when the bytes are not a well-formed record.
+absl::Status ReadChainFields(absl::string_view record, uint64_t* position,
+                             std::string* previous_hash);
+
 // The fields a client supplies, serialized deterministically: two appends of the same event id
 // are "the same content" exactly when these bytes are equal.
 std::string ClientContent(const engagement::v1::Event& event);

@@ -30,12 +30,14 @@ absl::Status ChainVerifier::Add(uint64_t position, absl::string_view stored_hash
                               ? absl::StrCat("missing (the next record is at position ", position, ")")
                               : absl::StrCat("out of order (found position ", position, ")"));
   }
-  absl::StatusOr<engagement::v1::Event> event = DecodeCanonicalRecord(canonical_record);
-  if (!event.ok()) return Fail(position, "the stored record does not parse");
-  if (event->position() != position) {
-    return Fail(position, absl::StrCat("the record says it is position ", event->position()));
+  uint64_t recorded_position = 0;
+  if (!ReadChainFields(canonical_record, &recorded_position, &previous_hash_).ok()) {
+    return Fail(position, "the stored record does not parse");
   }
-  if (event->previous_hash() != last_hash_) {
+  if (recorded_position != position) {
+    return Fail(position, absl::StrCat("the record says it is position ", recorded_position));
+  }
+  if (previous_hash_ != last_hash_) {
     return Fail(position, "previous_hash does not match the hash of the event before it");
   }
   std::string hash = ChainHash(last_hash_, canonical_record);

@@ -42,6 +42,7 @@ class ChainVerifier {
 
   uint64_t verified_ = 0;
   std::string last_hash_;
+  std::string previous_hash_;  // scratch, reused across records
   absl::Status status_;
 };
 

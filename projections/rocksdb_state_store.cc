@@ -147,8 +147,10 @@ absl::Status ProjectionDatabase::Chunk::Commit(const Progress& progress) {
   std::string encoded = ledger::log_format::EncodeFixed64BE(progress.position) +
                         ledger::log_format::EncodeFixed64BE(progress.version).substr(4);
   batch.Put(ProgressKey(name_), encoded);
+  // No WAL: a chunk and its progress are one batch in one column family, so whatever survives a
+  // crash is consistent, and anything lost is recomputed from the log on the next catch-up.
   rocksdb::WriteOptions options;
-  options.sync = true;
+  options.disableWAL = true;
   rocksdb::Status s = db_->db_->Write(options, &batch);
   if (!s.ok()) return ledger::FromRocks(s, "committing projection state");
   pending_.clear();

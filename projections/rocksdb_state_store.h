@@ -5,7 +5,8 @@
 //   N 0x00 'r' <record key>   a record of N's state
 //   N 0x00 'p'                N's progress: position (8-byte big-endian) || version (4 bytes)
 // A chunk of events is applied in memory and committed in one WriteBatch together with the new
-// progress, so the state on disk always equals the log applied exactly up to that position.
+// progress, so the state on disk always equals the log applied exactly up to that position (after
+// a crash, perhaps an earlier position: the runner then applies the rest again).
 #ifndef ENGAGEMENT_PROJECTIONS_ROCKSDB_STATE_STORE_H_
 #define ENGAGEMENT_PROJECTIONS_ROCKSDB_STATE_STORE_H_
 
@@ -43,7 +44,8 @@ class ProjectionDatabase {
         const override;
     void Put(absl::string_view key, absl::string_view value) override;
     void Delete(absl::string_view key) override;
-    // Writes the chunk and the new progress atomically and durably.
+    // Writes the chunk and the new progress atomically (not synced: projection state can always
+    // be recomputed from the log, so it is flushed by RocksDB in its own time and on close).
     absl::Status Commit(const Progress& progress);
 
    private:
