@@ -26,6 +26,8 @@ ABSL_FLAG(double, seconds, 5, "how long each scenario runs");
 ABSL_FLAG(std::string, data_dir, "", "where the server keeps its log (default: a fresh temp dir)");
 ABSL_FLAG(std::string, scenarios, "1x1,16x1,64x1,16x100", "clients x batch size, comma-separated");
 ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share");
+ABSL_FLAG(bool, follow_projections, true,
+          "keep the projections up to date while appending, as ledgerd does (they share the cores)");
 
 namespace {
 
@@ -138,6 +140,7 @@ int main(int argc, char** argv) {
   services::ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.data_dir = dir;
+  options.follow_projections = absl::GetFlag(FLAGS_follow_projections);
   auto server = services::LedgerServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "append_bench: %s\n", server.status().ToString().c_str());

@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->runner_ = std::make_unique<projections::ProjectionRunner>(
       server->log_.get(), server->projection_db_.get(),
       std::vector<projections::Projection*>{server->evidence_.get()});
-  server->runner_->StartFollowing();
+  if (options.follow_projections) server->runner_->StartFollowing();
   server->reports_ =
       std::make_unique<ReportServiceImpl>(server->log_.get(), server->runner_.get());
 

@@ -40,6 +40,8 @@ struct ServerOptions {
   std::string data_dir = "./data";
   // Passed to the log (tests of throughput without a disk may turn sync off).
   ledger::RocksDbOptions log_options;
+  // Keep projections up to date in the background (reports catch up on demand regardless).
+  bool follow_projections = true;
 };
 
 class LedgerServer {
