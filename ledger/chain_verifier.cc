@@ -16,6 +16,9 @@ namespace ledger {
 
 ChainVerifier::ChainVerifier() : last_hash_(GenesisHash()) {}
 
+ChainVerifier::ChainVerifier(uint64_t position, std::string hash)
+    : verified_(position), last_hash_(std::move(hash)) {}
+
 absl::Status ChainVerifier::Fail(uint64_t position, absl::string_view why) {
   status_ = absl::DataLossError(absl::StrCat("position ", position, ": ", why));
   return status_;
@@ -73,6 +76,7 @@ absl::StatusOr<uint64_t> VerifyDataDirectory(const std::string& directory,
       {log_format::kHeadsFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
       {merkle_format::kMerkleFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kCheckpointsFamily, rocksdb::ColumnFamilyOptions()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

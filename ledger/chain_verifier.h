@@ -23,6 +23,8 @@ class ChainVerifier {
  public:
   // Starts before position 1 (previous hash = 32 zero bytes).
   ChainVerifier();
+  // Starts after `position`, whose hash is `hash` (verified by other means, e.g. a checkpoint).
+  ChainVerifier(uint64_t position, std::string hash);
 
   // Feeds the record stored at `position` with its stored hash. Returns the first failure
   // (DATA_LOSS naming the position) and keeps returning it.

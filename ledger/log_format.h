@@ -1,6 +1,6 @@
 // The on-disk format of the event log, in one place.
 //
-// The log lives in one RocksDB database with six column families:
+// The log lives in one RocksDB database with seven column families:
 //
 //   "log"      key: position as 8-byte big-endian (so byte order is log order)
 //              value: hash (32 bytes) || canonical record (see canonical_record.h)
@@ -12,6 +12,8 @@
 //              value: the stream's last revision as 8-byte big-endian (rewritten by each append;
 //              a point lookup, so that checking an expected revision needs no iterator)
 //   "merkle"   the Merkle tree's complete perfect subtrees (merkle_format.h)
+//   "checkpoints" key: tree size as 8-byte big-endian
+//              value: root hash (32 bytes) || the signed checkpoint note (checkpoint.h)
 //   "meta"     key: a name below; value: as described there
 //
 // A stream name never contains 0x00 (validated on append), so a stream's keys are contiguous and
@@ -37,6 +39,7 @@ inline constexpr char kIdsFamily[] = "ids";
 inline constexpr char kStreamsFamily[] = "streams";
 inline constexpr char kHeadsFamily[] = "heads";
 inline constexpr char kMetaFamily[] = "meta";
+inline constexpr char kCheckpointsFamily[] = "checkpoints";
 
 // meta: the format version as decimal text. Opening a database of another version fails.
 inline constexpr char kFormatVersionKey[] = "format_version";

@@ -96,6 +96,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
       {log_format::kHeadsFamily, PointLookupFamily()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
       {merkle_format::kMerkleFamily, BaseFamily()},
+      {log_format::kCheckpointsFamily, rocksdb::ColumnFamilyOptions()},
   };
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
@@ -121,6 +122,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
   log->heads_ = log->handles_[4];
   log->meta_ = log->handles_[5];
   log->merkle_ = log->handles_[6];
+  log->checkpoints_ = log->handles_[7];
   log->tree_ = std::make_unique<RocksDbMerkleNodeStore>(log->db_.get(), log->merkle_);
   absl::Status recovered = log->Recover();
   if (!recovered.ok()) return recovered;
@@ -232,6 +234,65 @@ absl::Status RocksDbEventLog::RecoverTree(uint64_t head) {
   }
   tree_appender_ = *std::move(appender);
   return absl::OkStatus();
+}
+
+absl::Status RocksDbEventLog::SaveCheckpoint(const StoredCheckpoint& checkpoint) {
+  std::string key = log_format::EncodeFixed64BE(checkpoint.tree_size);
+  std::string value = checkpoint.root_hash + checkpoint.note;
+  std::string existing;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoints_, key, &existing);
+  if (s.ok()) {
+    if (existing.substr(0, log_format::kHashSize) != checkpoint.root_hash) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "a checkpoint of tree size ", checkpoint.tree_size, " with another root is stored"));
+    }
+    return absl::OkStatus();  // the same tree, signed again: keep the first
+  }
+  if (!s.IsNotFound()) return FromRocks(s, "reading checkpoints");
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db_->Put(sync, checkpoints_, key, value), "saving a checkpoint");
+}
+
+namespace {
+
+absl::StatusOr<StoredCheckpoint> DecodeCheckpoint(const rocksdb::Slice& key,
+                                                  const rocksdb::Slice& value) {
+  StoredCheckpoint checkpoint;
+  if (!DecodeFixed64BE(View(key), &checkpoint.tree_size) ||
+      value.size() < log_format::kHashSize) {
+    return absl::DataLossError("malformed stored checkpoint");
+  }
+  checkpoint.root_hash = std::string(value.data(), log_format::kHashSize);
+  checkpoint.note = std::string(value.data() + log_format::kHashSize,
+                                value.size() - log_format::kHashSize);
+  return checkpoint;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<StoredCheckpoint>> RocksDbEventLog::LatestCheckpoint() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkpoints_));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (!it->status().ok()) return FromRocks(it->status(), "reading checkpoints");
+    return std::optional<StoredCheckpoint>();
+  }
+  absl::StatusOr<StoredCheckpoint> checkpoint = DecodeCheckpoint(it->key(), it->value());
+  if (!checkpoint.ok()) return checkpoint.status();
+  return std::optional<StoredCheckpoint>(*std::move(checkpoint));
+}
+
+absl::StatusOr<std::vector<StoredCheckpoint>> RocksDbEventLog::ListCheckpoints() const {
+  std::vector<StoredCheckpoint> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkpoints_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::StatusOr<StoredCheckpoint> checkpoint = DecodeCheckpoint(it->key(), it->value());
+    if (!checkpoint.ok()) return checkpoint.status();
+    out.push_back(*std::move(checkpoint));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading checkpoints");
+  return out;
 }
 
 absl::StatusOr<std::string> RocksDbEventLog::TreeRoot(uint64_t tree_size) const {

@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "ledger/checkpoint_store.h"
 #include "ledger/event_log.h"
 #include "ledger/merkle_tree.h"
 #include "ledger/rocksdb_merkle_store.h"
@@ -36,7 +37,7 @@ struct RocksDbOptions {
   size_t max_group_events = 4096;
 };
 
-class RocksDbEventLog final : public EventLog {
+class RocksDbEventLog final : public EventLog, public CheckpointStore {
  public:
   // Opens or creates the log in `directory`. FAILED_PRECONDITION when the directory holds
   // another format version or another process holds it; DATA_LOSS when the head record does not
@@ -64,12 +65,22 @@ class RocksDbEventLog final : public EventLog {
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
                                                             uint64_t new_size) const override;
 
+  absl::Status SaveCheckpoint(const StoredCheckpoint& checkpoint) override;
+  absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const override;
+  absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints() const override;
+
   // Flushes memtables and closes the database cleanly (also done by the destructor).
   absl::Status Close();
 
   // The RocksDB handle and families, for the verifier and tools that read raw bytes.
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* log_family() const { return log_; }
+  // The position of the event with `event_id` (lowercase UUID). NOT_FOUND when there is none.
+  absl::StatusOr<uint64_t> PositionOfEventId(absl::string_view event_id) const {
+    return LookupEventId(event_id);
+  }
+  // The Merkle tree's stored nodes.
+  const MerkleNodeStore& tree_store() const { return *tree_; }
 
  private:
   // One append waiting in the group-commit queue.
@@ -110,6 +121,7 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* merkle_ = nullptr;
+  rocksdb::ColumnFamilyHandle* checkpoints_ = nullptr;
   std::unique_ptr<RocksDbMerkleNodeStore> tree_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
 

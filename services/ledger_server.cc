@@ -6,6 +6,10 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include <filesystem>
+
+#include "absl/time/clock.h"
+#include "services/audit_service.h"
 #include "services/ledger_service.h"
 #include "services/report_service.h"
 
@@ -16,10 +20,30 @@ std::string ProjectionDirectory(const std::string& data_dir) { return data_dir +
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOptions& options) {
   std::unique_ptr<LedgerServer> server(new LedgerServer());
+  server->sign_on_stop_ = options.sign_checkpoint_on_stop;
   absl::StatusOr<std::unique_ptr<ledger::RocksDbEventLog>> log =
       ledger::RocksDbEventLog::Open(LogDirectory(options.data_dir), options.log_options);
   if (!log.ok()) return log.status();
   server->log_ = *std::move(log);
+
+  // Checkpoints: check the log since the last one, then sign the head.
+  std::string key_file = options.checkpoint_key_file.empty()
+                             ? options.data_dir + "/checkpoint.key"
+                             : options.checkpoint_key_file;
+  if (!std::filesystem::exists(key_file)) {
+    absl::Status created = ledger::CheckpointSigner::GenerateKeyFile(key_file);
+    if (!created.ok()) return created;
+  }
+  absl::StatusOr<ledger::CheckpointSigner> signer =
+      ledger::CheckpointSigner::Load(key_file, options.checkpoint_origin);
+  if (!signer.ok()) return signer.status();
+  server->checkpointer_ = std::make_unique<ledger::Checkpointer>(
+      server->log_.get(), &server->log_->tree_store(), server->log_.get(), *std::move(signer));
+  absl::StatusOr<uint64_t> verified = server->checkpointer_->VerifySinceLatest();
+  if (!verified.ok()) return verified.status();
+  server->verified_at_start_ = *verified;
+  absl::StatusOr<ledger::StoredCheckpoint> signed_head = server->checkpointer_->SignHead(absl::Now());
+  if (!signed_head.ok()) return signed_head.status();
   server->rules_ = std::make_unique<domain::EngagementRules>();
   absl::Status loaded = server->rules_->Load(*server->log_);
   if (!loaded.ok()) return loaded;
@@ -38,6 +62,15 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   if (options.follow_projections) server->runner_->StartFollowing();
   server->reports_ =
       std::make_unique<ReportServiceImpl>(server->log_.get(), server->runner_.get());
+  server->audit_ =
+      std::make_unique<AuditServiceImpl>(server->log_.get(), server->checkpointer_.get());
+  if (options.checkpoint_interval > absl::ZeroDuration()) {
+    server->signer_thread_ = std::thread([raw = server.get(), every = options.checkpoint_interval] {
+      while (!raw->stop_signing_.WaitForNotificationWithTimeout(every)) {
+        raw->checkpointer_->SignHead(absl::Now()).IgnoreError();
+      }
+    });
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -48,6 +81,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->reports_.get());
+  builder.RegisterService(server->audit_.get());
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
   builder.SetMaxReceiveMessageSize(17 << 20);
   server->server_ = builder.BuildAndStart();
@@ -68,6 +102,14 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
     server_->Wait();
   }
   if (runner_ != nullptr) runner_->Stop();
+  if (signer_thread_.joinable()) {
+    stop_signing_.Notify();
+    signer_thread_.join();
+  }
+  // A last checkpoint covers everything appended before the stop.
+  if (checkpointer_ != nullptr && log_ != nullptr && sign_on_stop_) {
+    checkpointer_->SignHead(absl::Now()).IgnoreError();
+  }
   return log_ != nullptr ? log_->Close() : absl::OkStatus();
 }
 

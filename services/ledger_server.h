@@ -13,7 +13,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include <thread>
+
+#include "absl/synchronization/notification.h"
 #include "domain/engagement_rules.h"
+#include "ledger/checkpointer.h"
 #include "ledger/rocksdb_event_log.h"
 #include "projections/evidence_projection.h"
 #include "projections/projection_runner.h"
@@ -24,6 +28,7 @@ class Server;
 
 namespace services {
 
+class AuditServiceImpl;
 class LedgerServiceImpl;
 class ReportServiceImpl;
 
@@ -42,6 +47,15 @@ struct ServerOptions {
   ledger::RocksDbOptions log_options;
   // Keep projections up to date in the background (reports catch up on demand regardless).
   bool follow_projections = true;
+  // The Ed25519 key that signs checkpoints (PEM PKCS#8); empty means <data_dir>/checkpoint.key.
+  // Created when missing.
+  std::string checkpoint_key_file;
+  // The checkpoints' origin line and the key's name.
+  std::string checkpoint_origin = "engagement-ledger";
+  // How often to sign a checkpoint when the head has moved; zero signs only on demand.
+  absl::Duration checkpoint_interval = absl::Seconds(60);
+  // Sign a last checkpoint when shutting down (tests turn it off to leave a tail, as a crash would).
+  bool sign_checkpoint_on_stop = true;
 };
 
 class LedgerServer {
@@ -53,6 +67,8 @@ class LedgerServer {
   int port() const { return port_; }
   ledger::EventLog* log() const { return log_.get(); }
   projections::ProjectionRunner* projections() const { return runner_.get(); }
+  // Events re-hashed at start (those after the latest checkpoint).
+  uint64_t verified_at_start() const { return verified_at_start_; }
 
   // Stops accepting calls, lets in-flight ones finish within `grace`, closes the log. Idempotent.
   absl::Status Shutdown(absl::Duration grace = absl::Seconds(10));
@@ -70,8 +86,14 @@ class LedgerServer {
   std::unique_ptr<projections::ProjectionRunner> runner_;
   std::unique_ptr<LedgerServiceImpl> service_;
   std::unique_ptr<ReportServiceImpl> reports_;
+  std::unique_ptr<ledger::Checkpointer> checkpointer_;
+  std::unique_ptr<AuditServiceImpl> audit_;
+  std::thread signer_thread_;
+  absl::Notification stop_signing_;
   std::unique_ptr<grpc::Server> server_;
   bool shut_down_ = false;
+  bool sign_on_stop_ = true;
+  uint64_t verified_at_start_ = 0;
 };
 
 }  // namespace services

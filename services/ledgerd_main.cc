@@ -17,6 +17,13 @@ ABSL_FLAG(std::string, data_dir, "./data",
           "data directory (created if missing): the event log in DIR/log, projections in "
           "DIR/projections");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long SIGTERM waits for in-flight calls");
+ABSL_FLAG(std::string, checkpoint_key, "",
+          "Ed25519 key file (PEM PKCS#8) that signs checkpoints; default DATA_DIR/checkpoint.key, "
+          "created when missing");
+ABSL_FLAG(std::string, checkpoint_origin, "engagement-ledger",
+          "the checkpoints' origin line (the signing key's name)");
+ABSL_FLAG(int, checkpoint_interval_seconds, 60,
+          "sign a checkpoint this often when the log has grown; 0 = only on demand");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("the engagement ledger server: ledgerd --listen=HOST:PORT --data_dir=DIR");
@@ -32,6 +39,9 @@ int main(int argc, char** argv) {
   services::ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.checkpoint_key_file = absl::GetFlag(FLAGS_checkpoint_key);
+  options.checkpoint_origin = absl::GetFlag(FLAGS_checkpoint_origin);
+  options.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
   absl::StatusOr<std::unique_ptr<services::LedgerServer>> server =
       services::LedgerServer::Start(options);
   if (!server.ok()) {
@@ -39,9 +49,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   ledger::LogHead head = (*server)->log()->Head();
-  std::fprintf(stderr, "ledgerd: serving %s on port %d; data in %s; head position %llu\n",
+  std::fprintf(stderr,
+               "ledgerd: serving %s on port %d; data in %s; head position %llu; %llu events since "
+               "the last checkpoint re-hashed and verified\n",
                options.listen.c_str(), (*server)->port(), options.data_dir.c_str(),
-               static_cast<unsigned long long>(head.position));
+               static_cast<unsigned long long>(head.position),
+               static_cast<unsigned long long>((*server)->verified_at_start()));
   std::fflush(stderr);
 
   std::thread stopper([&] {

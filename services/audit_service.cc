@@ -1,0 +1,118 @@
+#include "services/audit_service.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ledger/uuid.h"
+#include "services/grpc_status.h"
+
+namespace services {
+namespace {
+
+void Fill(const ledger::StoredCheckpoint& in, engagement::v1::SignedCheckpoint* out) {
+  out->set_note(in.note);
+  out->set_tree_size(in.tree_size);
+  out->set_root_hash(in.root_hash);
+}
+
+}  // namespace
+
+absl::StatusOr<ledger::StoredCheckpoint> AuditServiceImpl::Current() {
+  return checkpointer_->SignHead(absl::Now());
+}
+
+grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
+                                             const engagement::v1::GetCheckpointRequest* request,
+                                             engagement::v1::GetCheckpointResponse* response) {
+  absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
+  if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
+  Fill(*checkpoint, response->mutable_checkpoint());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::SignCheckpoint(grpc::ServerContext* context,
+                                              const engagement::v1::SignCheckpointRequest* request,
+                                              engagement::v1::SignCheckpointResponse* response) {
+  absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
+  if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
+  Fill(*checkpoint, response->mutable_checkpoint());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::ListCheckpoints(
+    grpc::ServerContext* context, const engagement::v1::ListCheckpointsRequest* request,
+    engagement::v1::ListCheckpointsResponse* response) {
+  absl::StatusOr<std::vector<ledger::StoredCheckpoint>> all = log_->ListCheckpoints();
+  if (!all.ok()) return ToGrpcStatus(all.status());
+  for (const auto& c : *all) Fill(c, response->add_checkpoints());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::GetInclusionProof(
+    grpc::ServerContext* context, const engagement::v1::GetInclusionProofRequest* request,
+    engagement::v1::GetInclusionProofResponse* response) {
+  uint64_t position = 0;
+  if (request->has_position()) {
+    position = request->position();
+  } else if (request->has_event_id()) {
+    if (!ledger::IsUuid(request->event_id())) {
+      return ToGrpcStatus(absl::InvalidArgumentError("event_id: must be a UUID"));
+    }
+    absl::StatusOr<uint64_t> found =
+        log_->PositionOfEventId(absl::AsciiStrToLower(request->event_id()));
+    if (!found.ok()) return ToGrpcStatus(found.status());
+    position = *found;
+  } else {
+    return ToGrpcStatus(absl::InvalidArgumentError("event: set position or event_id"));
+  }
+  uint64_t size = request->tree_size();
+  if (size == 0) {
+    absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
+    if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
+    size = checkpoint->tree_size;
+  }
+  absl::StatusOr<std::vector<std::string>> proof = log_->InclusionProof(position, size);
+  if (!proof.ok()) return ToGrpcStatus(proof.status());
+  ledger::LogReadOptions one{position, position, 0, {}};
+  absl::Status read = log_->ReadLog(one, [&](const engagement::v1::Event& e, absl::string_view r) {
+    *response->mutable_event() = e;
+    response->set_canonical_record(std::string(r));
+    return false;
+  });
+  if (!read.ok()) return ToGrpcStatus(read);
+  response->set_leaf_index(position - 1);
+  response->set_tree_size(size);
+  for (std::string& hash : *proof) response->add_proof(std::move(hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::GetConsistencyProof(
+    grpc::ServerContext* context, const engagement::v1::GetConsistencyProofRequest* request,
+    engagement::v1::GetConsistencyProofResponse* response) {
+  uint64_t new_size = request->new_size();
+  if (new_size == 0) {
+    absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
+    if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
+    new_size = checkpoint->tree_size;
+  }
+  absl::StatusOr<std::vector<std::string>> proof =
+      log_->ConsistencyProof(request->old_size(), new_size);
+  if (!proof.ok()) return ToGrpcStatus(proof.status());
+  absl::StatusOr<std::string> root = log_->TreeRoot(new_size);
+  if (!root.ok()) return ToGrpcStatus(root.status());
+  response->set_old_size(request->old_size());
+  response->set_new_size(new_size);
+  for (std::string& hash : *proof) response->add_proof(std::move(hash));
+  response->set_new_root_hash(*root);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::GetPublicKey(grpc::ServerContext* context,
+                                            const engagement::v1::GetPublicKeyRequest* request,
+                                            engagement::v1::GetPublicKeyResponse* response) {
+  response->set_verifier_key(checkpointer_->signer().VerifierKey());
+  response->set_key_name(checkpointer_->signer().origin());
+  return grpc::Status::OK;
+}
+
+}  // namespace services
