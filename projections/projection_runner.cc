@@ -1,5 +1,9 @@
 #include "projections/projection_runner.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -129,6 +133,9 @@ absl::Status ProjectionRunner::ReadAtHead(
 void ProjectionRunner::StartFollowing() {
   stop_ = false;
   follower_ = std::thread([this] {
+    // Appends come first: on Linux a thread can have its own nice value, and the follower only
+    // needs the cores the writers leave (reports catch up on demand anyway).
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     while (!stop_ && !log_->ShuttingDown()) {
       uint64_t lowest = UINT64_MAX;
       bool failed = false;

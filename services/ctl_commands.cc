@@ -18,6 +18,7 @@
 #include "ledger/canonical_record.h"
 #include "ledger/chain_verifier.h"
 #include "ledger/hash_chain.h"
+#include "services/ctl_audit.h"
 
 namespace ctl {
 
@@ -243,6 +244,9 @@ int VerifyOffline(const Options& options) {
 int VerifyOnline(const Options& options) {
   auto stub = Connect(options);
   absl::Time start = absl::Now();
+  // The latest signed checkpoint first, so that its tree size is at most the head read next.
+  CheckpointVerification checkpoints(options);
+  if (int code = checkpoints.Begin(); code >= 0) return code;
   engagement::v1::GetLedgerInfoResponse info;
   {
     grpc::ClientContext context;
@@ -267,12 +271,18 @@ int VerifyOnline(const Options& options) {
       // The event the server shows must be the event the hash covers.
       absl::StatusOr<engagement::v1::Event> stored =
           ledger::DecodeCanonicalRecord(message.canonical_record());
-      stored->set_hash(message.event().hash());
-      if (!google::protobuf::util::MessageDifferencer::Equals(*stored, message.event())) {
-        result = absl::DataLossError(absl::StrCat("position ", message.event().position(),
-                                                  ": the event served differs from its stored bytes"));
+      if (!stored.ok()) {
+        result = absl::DataLossError(absl::StrCat("position ", message.event().position(), ": ",
+                                                  stored.status().message()));
+      } else {
+        stored->set_hash(message.event().hash());
+        if (!google::protobuf::util::MessageDifferencer::Equals(*stored, message.event())) {
+          result = absl::DataLossError(absl::StrCat(
+              "position ", message.event().position(), ": the event served differs from its stored bytes"));
+        }
       }
     }
+    if (result.ok()) checkpoints.Add(message.canonical_record());
   }
   if (result.ok()) {
     grpc::Status status = reader->Finish();
@@ -281,6 +291,8 @@ int VerifyOnline(const Options& options) {
   } else {
     context.TryCancel();
   }
+  std::vector<std::string> lines;
+  if (result.ok()) result = checkpoints.Finish(&lines);
   if (!result.ok()) {
     std::printf("FAILED: %s\n", std::string(result.message()).c_str());
     return kExitVerifyFailed;
@@ -289,12 +301,18 @@ int VerifyOnline(const Options& options) {
   std::printf("OK: %llu events from %s re-hashed client-side; head hash %s (%.2f s)\n",
               static_cast<unsigned long long>(verifier.verified()), options.server.c_str(),
               ledger::ToHex(verifier.last_hash()).c_str(), seconds);
+  for (const std::string& line : lines) std::printf("%s\n", line.c_str());
   return kExitOk;
 }
 
 }  // namespace
 
 int Verify(const Options& options) {
+  if (!options.data_dir.empty() && (!options.checkpoint_file.empty() || !options.verifier_key.empty())) {
+    std::fprintf(stderr, "ledgerctl verify: --checkpoint and --verifier_key check a server's "
+                 "checkpoints; with --data_dir, use them against the server (docs/audit.md)\n");
+    return kExitUsage;
+  }
   return options.data_dir.empty() ? VerifyOnline(options) : VerifyOffline(options);
 }
 

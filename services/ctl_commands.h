@@ -33,6 +33,14 @@ struct Options {
   std::string data_dir;
   int timeout_seconds = 30;
   uint64_t seed = 0;  // demo
+  // verify and audit (ctl_audit.h)
+  std::string verifier_key;     // the ledger's signed-note verifier key, held by the auditor
+  std::string checkpoint_file;  // verify: a checkpoint note saved earlier
+  std::string save;             // audit checkpoint: write the note here
+  std::string key_file, origin; // audit pubkey offline
+  uint64_t from_position = 0, to_position = 0;  // audit export
+  std::string decision;         // audit export: evidence pack of this decision
+  std::string out;              // audit export: the bundle directory
 };
 
 int Append(const Options& options);

@@ -4,7 +4,8 @@
 //   ledgerctl read   [--stream=S [--backwards] [--from=REV]] [--from=POS --type=T --org=O --prefix=P]
 //   ledgerctl tail   [--from=POS] [--type=T --org=O --prefix=P]
 //   ledgerctl info   [--stream=S]
-//   ledgerctl verify --data_dir=DIR | --server=HOST:PORT
+//   ledgerctl verify --data_dir=DIR | [--server=HOST:PORT] [--verifier_key=K] [--checkpoint=FILE]
+//   ledgerctl audit pubkey | checkpoint | export | check DIR     (services/ctl_audit.h)
 //   ledgerctl demo   [--seed=N]
 //
 // Exit codes: 0 done; 1 refused or failed (the message says why); 2 bad usage; 3 verification
@@ -19,6 +20,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
+#include "services/ctl_audit.h"
 #include "services/ctl_commands.h"
 #include "services/ctl_reports.h"
 #include "services/demo_programme.h"
@@ -37,16 +39,28 @@ ABSL_FLAG(uint32_t, open_loop_days, 0, "report assurance: days before a loop cou
 ABSL_FLAG(uint32_t, minimum_consultation_days, 0, "report assurance: shortest consultation (84)");
 ABSL_FLAG(double, core20_population_percent, 0, "report assurance: Core20 share of the population");
 ABSL_FLAG(std::string, insight, "", "report trace: the insight (UUID)");
-ABSL_FLAG(std::string, decision, "", "report trace: the decision (UUID)");
+ABSL_FLAG(std::string, decision, "", "report trace, audit export: the decision (UUID)");
 ABSL_FLAG(std::string, engagement, "", "report yousaid: the engagement (UUID)");
 ABSL_FLAG(std::string, name, "evidence", "projections rebuild: the projection");
-ABSL_FLAG(std::string, out, "", "report: write to this file instead of standard output");
+ABSL_FLAG(std::string, out, "",
+          "report: write to this file instead of standard output; audit export: the bundle "
+          "directory");
 ABSL_FLAG(bool, backwards, false, "read --stream: newest first, from --from or the end");
 ABSL_FLAG(uint64_t, limit, 0, "read: at most this many events (0 = all)");
 ABSL_FLAG(std::vector<std::string>, type, {}, "read/tail: event kinds, e.g. session_held,insight_recorded");
-ABSL_FLAG(std::vector<std::string>, org, {}, "read/tail: organisation ODS codes");
+ABSL_FLAG(std::vector<std::string>, org, {}, "read/tail: organisation ODS codes; report, audit export: one");
 ABSL_FLAG(std::vector<std::string>, prefix, {}, "read/tail: stream name prefixes");
 ABSL_FLAG(std::string, data_dir, "", "verify: check this data directory offline instead of a server");
+ABSL_FLAG(std::string, verifier_key, "",
+          "verify, audit: the ledger's signed-note verifier key you trust (name+id+key)");
+ABSL_FLAG(std::string, checkpoint, "",
+          "verify: a checkpoint note saved earlier (audit checkpoint --save); checks the log only "
+          "grew since");
+ABSL_FLAG(std::string, save, "", "audit checkpoint: write the signed note to this file");
+ABSL_FLAG(std::string, key_file, "", "audit pubkey: print the verifier key of this key file offline");
+ABSL_FLAG(std::string, origin, "", "audit pubkey --key_file: the log's origin (the key's name)");
+ABSL_FLAG(uint64_t, from_position, 0, "audit export: the first position");
+ABSL_FLAG(uint64_t, to_position, 0, "audit export: the last position (0 = the latest checkpoint's)");
 ABSL_FLAG(int, timeout_seconds, 30, "deadline of unary calls");
 ABSL_FLAG(uint64_t, seed, demo::kDefaultSeed, "demo: the seed the programme's ids derive from");
 
@@ -65,7 +79,11 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl info [--stream=S]
       The head of the log, or one stream's revision and positions.
   ledgerctl verify --data_dir=DIR      recompute the hash chain of a data directory offline
-  ledgerctl verify [--server=ADDR]     fetch every event and its stored bytes and recompute it
+  ledgerctl verify [--server=ADDR] [--verifier_key=K] [--checkpoint=FILE]
+      Fetches every event and its stored bytes and recomputes the chain, and the Merkle root
+      (RFC 9162) client-side; checks the root and signature of the latest signed checkpoint
+      (against K, else the server's own key), and with FILE (a checkpoint saved earlier) that
+      the log only grew since: its consistency proof and the root of its first events.
   ledgerctl demo [--seed=N]
       Appends a year (2025-04-01 to 2026-03-31) of demo engagement at organisation QWE: three
       engagements, about 60 fictional participants, sessions, insights, decisions, feedback,
@@ -76,6 +94,17 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl report yousaid --org=QWE --engagement=ID [--format=text|json]
       Any report: --as_of=POSITION|DATE (as it stood then), --exact (no suppression), --out=FILE.
   ledgerctl projections status | rebuild [--name=evidence]
+  ledgerctl audit pubkey [--key_file=F --origin=NAME]
+      The ledger's checkpoint verifier key: the server's, or offline from the key file.
+  ledgerctl audit checkpoint [--verifier_key=K] [--save=FILE]
+      The latest signed checkpoint, its signature checked; --save keeps the note for verify.
+  ledgerctl audit export --from_position=A [--to_position=B] --out=DIR [--verifier_key=K]
+  ledgerctl audit export --decision=ID --org=ODS --out=DIR [--verifier_key=K]
+      Writes an audit bundle: events, their inclusion proofs, the signed checkpoint, the key
+      (docs/audit.md). --decision: the decision's evidence pack, without participants' records.
+  ledgerctl audit check DIR [--verifier_key=K]
+      Checks a bundle offline: signature, every proof and record. Without K it trusts the
+      bundle's own key and says so.
 
 Common: --server=HOST:PORT (default 127.0.0.1:50051).
 Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 verification failed, 4 server unreachable.
@@ -109,6 +138,15 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.timeout_seconds = absl::GetFlag(FLAGS_timeout_seconds);
   options.seed = absl::GetFlag(FLAGS_seed);
+  options.verifier_key = absl::GetFlag(FLAGS_verifier_key);
+  options.checkpoint_file = absl::GetFlag(FLAGS_checkpoint);
+  options.save = absl::GetFlag(FLAGS_save);
+  options.key_file = absl::GetFlag(FLAGS_key_file);
+  options.origin = absl::GetFlag(FLAGS_origin);
+  options.from_position = absl::GetFlag(FLAGS_from_position);
+  options.to_position = absl::GetFlag(FLAGS_to_position);
+  options.decision = absl::GetFlag(FLAGS_decision);
+  options.out = absl::GetFlag(FLAGS_out);
 
   if (command == "append") return ctl::Append(options);
   if (command == "read") return ctl::Read(options);
@@ -116,6 +154,10 @@ int main(int argc, char** argv) {
   if (command == "info") return ctl::Info(options);
   if (command == "verify") return ctl::Verify(options);
   if (command == "demo") return ctl::Demo(options);
+  if (command == "audit") {
+    std::vector<std::string> rest(args.begin() + std::min<size_t>(args.size(), 3), args.end());
+    return ctl::AuditCommand(args.size() > 2 ? args[2] : "", rest, options);
+  }
   if (command == "report" || command == "projections") {
     ctl::ReportOptions report;
     report.server = options.server;

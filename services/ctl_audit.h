@@ -1,0 +1,92 @@
+// ledgerctl's audit commands: the client side of engagement.v1.AuditService and the offline
+// checker of audit bundles (services/audit_bundle.h; docs/audit.md).
+//
+//   ledgerctl audit pubkey                                  the server's verifier key
+//   ledgerctl audit pubkey --key_file=F --origin=NAME       the same, offline, from the key file
+//   ledgerctl audit checkpoint [--verifier_key=K] [--save=FILE]
+//   ledgerctl audit export --from_position=A [--to_position=B] --out=DIR [--verifier_key=K]
+//   ledgerctl audit export --decision=ID --org=ODS --out=DIR [--verifier_key=K]
+//   ledgerctl audit check DIR [--verifier_key=K]            no server, no database
+//
+// And the checkpoint half of `ledgerctl verify` (online): CheckpointVerification.
+#ifndef ENGAGEMENT_SERVICES_CTL_AUDIT_H_
+#define ENGAGEMENT_SERVICES_CTL_AUDIT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engagement/v1/audit.grpc.pb.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle_tree.h"
+#include "services/ctl_commands.h"
+
+namespace ctl {
+
+// `what` is pubkey, checkpoint, export or check; `args` the words after it (check's DIR).
+int AuditCommand(const std::string& what, const std::vector<std::string>& args,
+                 const Options& options);
+
+// ctl_audit_export.cc
+int AuditExport(const Options& options);
+
+// Shared by the audit commands.
+std::unique_ptr<engagement::v1::AuditService::Stub> ConnectAudit(const Options& options);
+
+// A checkpoint fetched from the server and checked against a verifier key.
+struct VerifiedCheckpoint {
+  ledger::Checkpoint checkpoint;
+  std::string note;
+  std::string verifier_key;
+  bool key_from_server = false;  // no --verifier_key: the key came from GetPublicKey
+};
+
+// GetCheckpoint, then the key (--verifier_key, else GetPublicKey), then the signature and that
+// the response's tree size and root are the note's. Returns an exit code: kExitOk and fills
+// `out`, or reports on stderr/stdout and returns 1, 3 (signature or mismatch) or 4.
+int FetchCheckpoint(const Options& options, engagement::v1::AuditService::Stub& stub,
+                    VerifiedCheckpoint* out);
+
+// The key to check signatures with: --verifier_key, else the server's (GetPublicKey).
+int FetchVerifierKey(const Options& options, engagement::v1::AuditService::Stub& stub,
+                     std::string* key, bool* from_server);
+
+// The Merkle half of online `ledgerctl verify`: before the log is read, Begin fetches the latest
+// signed checkpoint (so its size is at most the head read next) and checks its signature, and
+// with --checkpoint=FILE checks the saved note and the server's consistency proof from it. Add
+// takes every record the chain verifier accepted, in order, and computes the RFC 9162 root
+// client-side; Finish checks the roots at the checkpoints' sizes.
+class CheckpointVerification {
+ public:
+  explicit CheckpointVerification(const Options& options) : options_(options) {}
+
+  // Returns -1 to go on, or the exit code to stop with (having said why).
+  int Begin();
+  void Add(absl::string_view canonical_record);
+  // After the chain verified: DATA_LOSS naming what failed, or OK with `lines` to print.
+  absl::Status Finish(std::vector<std::string>* lines);
+
+ private:
+  void Flush();
+
+  const Options& options_;
+  bool have_checkpoint_ = false;
+  std::string no_checkpoint_reason_;
+  VerifiedCheckpoint latest_;
+  bool have_saved_ = false;
+  ledger::Checkpoint saved_;
+  std::string consistency_line_;
+  ledger::MerkleAppender appender_;
+  std::vector<std::string> pending_;
+  std::map<uint64_t, std::string> roots_;  // tree size -> root; wanted sizes map to ""
+};
+
+}  // namespace ctl
+
+#endif  // ENGAGEMENT_SERVICES_CTL_AUDIT_H_
