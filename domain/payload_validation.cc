@@ -63,7 +63,11 @@ absl::Status CheckRequired(const Message& message, const std::string& path) {
   for (const std::string& name : it->second) {
     if (name[0] == '@') {
       const auto* oneof = message.GetDescriptor()->FindOneofByName(name.substr(1));
-      if (reflection->GetOneofFieldDescriptor(message, oneof) == nullptr) {
+      const FieldDescriptor* chosen = reflection->GetOneofFieldDescriptor(message, oneof);
+      bool empty_string = chosen != nullptr &&
+                          chosen->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+                          reflection->GetString(message, chosen).empty();
+      if (chosen == nullptr || empty_string) {
         return Invalid(absl::StrCat(path, ".", name.substr(1)), "one of its fields must be set");
       }
       continue;
@@ -97,7 +101,13 @@ absl::Status CheckString(const FieldDescriptor* field, const std::string& value,
   }
   bool is_id = field->is_repeated() ? absl::EndsWith(field->name(), "_ids")
                                     : absl::EndsWith(field->name(), "_id");
-  if (is_id && !value.empty() && !ledger::IsUuid(value)) return Invalid(path, "must be a UUID");
+  if (is_id && !value.empty()) {
+    if (!ledger::IsUuid(value)) return Invalid(path, "must be a UUID");
+    // Ids are compared byte for byte, so only the canonical lowercase form is accepted.
+    for (char c : value) {
+      if (c >= 'A' && c <= 'F') return Invalid(path, "must be a UUID in lowercase");
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include <cstdio>
 #include <filesystem>
 
 #include "absl/time/clock.h"
@@ -31,8 +32,17 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
                              ? options.data_dir + "/checkpoint.key"
                              : options.checkpoint_key_file;
   if (!std::filesystem::exists(key_file)) {
+    absl::StatusOr<std::optional<ledger::StoredCheckpoint>> signed_before =
+        server->log_->LatestCheckpoint();
+    if (!signed_before.ok()) return signed_before.status();
+    if (signed_before->has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "checkpoint key ", key_file, " is missing, but this ledger has signed checkpoints with "
+          "a key: give its file with --checkpoint_key (a new key would break auditors' trust)"));
+    }
     absl::Status created = ledger::CheckpointSigner::GenerateKeyFile(key_file);
     if (!created.ok()) return created;
+    std::fprintf(stderr, "ledgerd: created a new checkpoint signing key in %s\n", key_file.c_str());
   }
   absl::StatusOr<ledger::CheckpointSigner> signer =
       ledger::CheckpointSigner::Load(key_file, options.checkpoint_origin);

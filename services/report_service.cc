@@ -30,24 +30,27 @@ absl::Status CheckUuid(const std::string& id, absl::string_view field) {
 absl::StatusOr<uint64_t> ReportServiceImpl::PositionAt(
     const google::protobuf::Timestamp& time) const {
   // recorded_at does not decrease along the log, so binary search over positions.
-  auto recorded = [&](uint64_t position) -> absl::StatusOr<int64_t> {
+  auto nanos = [](const google::protobuf::Timestamp& t) {
+    return static_cast<__int128>(t.seconds()) * 1000000000 + t.nanos();
+  };
+  auto recorded = [&](uint64_t position) -> absl::StatusOr<__int128> {
     ledger::LogReadOptions options;
     options.from_position = position;
     options.to_position = position;
-    int64_t seconds = 0;
+    __int128 at = 0;
     absl::Status s = log_->ReadLog(options, [&](const engagement::v1::Event& e, absl::string_view) {
-      seconds = e.recorded_at().seconds();
+      at = nanos(e.recorded_at());
       return false;
     });
     if (!s.ok()) return s;
-    return seconds;
+    return at;
   };
   uint64_t low = 0, high = log_->Head().position;  // answer in [low, high]
   while (low < high) {
     uint64_t mid = low + (high - low + 1) / 2;
-    absl::StatusOr<int64_t> at = recorded(mid);
+    absl::StatusOr<__int128> at = recorded(mid);
     if (!at.ok()) return at.status();
-    if (*at <= time.seconds()) {
+    if (*at <= nanos(time)) {
       low = mid;
     } else {
       high = mid - 1;

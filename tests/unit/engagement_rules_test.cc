@@ -171,6 +171,15 @@ TEST_F(EngagementRulesTest, DecisionsAndFeedbackNameThingsThatExist) {
   EXPECT_TRUE(Append({Feedback(engagement_, {insight}, {})}).ok());
 }
 
+TEST_F(EngagementRulesTest, FeedbackReportsOnInsightsOfItsOwnEngagement) {
+  std::string other = NewUuid(), session = NewUuid(), insight = NewUuid();
+  ASSERT_TRUE(Append({EngagementOpened(engagement_), EngagementOpened(other),
+                      Session(other, session), Insight(other, insight, {session})})
+                  .ok());
+  ExpectRefused({Feedback(engagement_, {insight}, {})}, "events[0].feedback_given.insight_ids[0]");
+  EXPECT_TRUE(Append({Feedback(other, {insight}, {})}).ok());
+}
+
 TEST_F(EngagementRulesTest, AttendeesAreRegisteredAndFeedbackGoesToPeopleInvolved) {
   std::string alice = NewUuid(), bob = NewUuid(), session = NewUuid(), insight = NewUuid();
   ASSERT_TRUE(Append({EngagementOpened(engagement_), Participant(alice), Participant(bob)}).ok());

@@ -101,6 +101,19 @@ TEST(ValidationTest, NestedAndCrossFieldRules) {
   ExpectInvalid(Validate(f), "events[0].feedback_given.session_id");
 }
 
+TEST(ValidationTest, IdsAreLowercaseAndAnInviteeIsSomeone) {
+  auto e = SessionHeld();
+  e.mutable_session_held()->set_session_id("3F1C2A4E-8B7D-4C1E-9A2B-1D2E3F4A5B6C");
+  ExpectInvalid(Validate(e), "events[0].session_held.session_id");
+  engagement::v1::Event invitation = SessionHeld();
+  auto* sent = invitation.mutable_invitation_sent();
+  sent->set_engagement_id(ledger::NewUuid());
+  sent->set_invitation_id(ledger::NewUuid());
+  sent->set_method(engagement::v1::CONTACT_METHOD_EMAIL);
+  sent->set_participant_id("");  // the oneof is set, to nobody
+  ExpectInvalid(Validate(invitation), "events[0].invitation_sent.invitee");
+}
+
 TEST(ValidationTest, MessagesDoNotEchoValues) {
   auto e = SessionHeld();
   e.set_actor(std::string("Jane Smith\n"));
