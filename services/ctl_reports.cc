@@ -41,6 +41,8 @@ int Failed(const grpc::Status& status, const ReportOptions& options) {
   return kExitFailed;
 }
 
+}  // namespace
+
 // --as_of: a log position, or a date or time (the events recorded by then).
 bool ParseAsOf(const std::string& text, engagement::v1::AsOf* out) {
   if (text.empty()) return true;
@@ -59,6 +61,8 @@ bool ParseAsOf(const std::string& text, engagement::v1::AsOf* out) {
   }
   return false;
 }
+
+namespace {
 
 std::string Json(const google::protobuf::Message& message) {
   std::string out;

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <string>
 
+#include "engagement/v1/reports.pb.h"
+
 namespace ctl {
 
 struct ReportOptions {
@@ -31,10 +33,17 @@ struct ReportOptions {
   std::string out;
 };
 
+// Parses --as_of: a log position, or a date (the whole day) or RFC 3339 time, meaning the events
+// recorded by then. False when it is neither.
+bool ParseAsOf(const std::string& text, engagement::v1::AsOf* out);
+
 // `what` is "assurance", "trace" or "yousaid". Returns the exit code.
 int ReportCommand(const std::string& what, const ReportOptions& options);
 // `what` is "status" or "rebuild". Returns the exit code.
 int ProjectionsCommand(const std::string& what, const ReportOptions& options);
+// `ledgerctl replay`: the assurance report as of --as_of, and the checkpoint that covers it
+// (ctl_replay.cc). Returns the exit code.
+int ReplayCommand(const ReportOptions& options);
 
 }  // namespace ctl
 

@@ -94,6 +94,8 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl report yousaid --org=QWE --engagement=ID [--format=text|json]
       Any report: --as_of=POSITION|DATE (as it stood then), --exact (no suppression), --out=FILE.
   ledgerctl projections status | rebuild [--name=evidence]
+  ledgerctl replay --as_of=POSITION --org=QWE [--from=.. --to=..]
+      The evidence as it stood then, the signed checkpoint covering it, and the proof.
   ledgerctl audit pubkey [--key_file=F --origin=NAME]
       The ledger's checkpoint verifier key: the server's, or offline from the key file.
   ledgerctl audit checkpoint [--verifier_key=K] [--save=FILE]
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> rest(args.begin() + std::min<size_t>(args.size(), 3), args.end());
     return ctl::AuditCommand(args.size() > 2 ? args[2] : "", rest, options);
   }
-  if (command == "report" || command == "projections") {
+  if (command == "report" || command == "projections" || command == "replay") {
     ctl::ReportOptions report;
     report.server = options.server;
     report.timeout_seconds = std::max(options.timeout_seconds, 60);
@@ -177,6 +179,7 @@ int main(int argc, char** argv) {
     report.name = absl::GetFlag(FLAGS_name);
     report.out = absl::GetFlag(FLAGS_out);
     std::string what = args.size() > 2 ? args[2] : "";
+    if (command == "replay") return ctl::ReplayCommand(report);
     if (command == "report") {
       if (report.format.empty()) report.format = what == "yousaid" ? "text" : "json";
       return ctl::ReportCommand(what, report);

@@ -35,6 +35,12 @@ TEST_F(LedgerdTest, AssuranceReportFromTheDemoPrintsToPdf) {
   EXPECT_NE(early.output.find("\"position\": \"60\""), std::string::npos);
   EXPECT_EQ(early.output.find("\"insights_considered_by_decision\""), std::string::npos);
 
+  // Replay: the evidence at a past point, the checkpoint covering it, and the proof.
+  auto replay = Ctl("replay --as_of=150 --org=QWE");
+  ASSERT_EQ(replay.exit_code, 0) << replay.output;
+  EXPECT_NE(replay.output.find("Covered by the checkpoint of tree size"), std::string::npos);
+  EXPECT_NE(replay.output.find("The event at position 150"), std::string::npos) << replay.output;
+
   std::string html = dir_.Sub("report.html"), pdf = dir_.Sub("report.pdf");
   auto written = Ctl("report assurance " + period + " --format=html --out=" + html);
   ASSERT_EQ(written.exit_code, 0) << written.output;

@@ -1,0 +1,105 @@
+// ledgerctl replay: a projection as it stood at a past point, and the signed checkpoint that
+// covers that point, with the proof that the point's event is in it.
+//
+//   ledgerctl replay --as_of=POSITION|DATE --org=QWE [--from=YYYY-MM-DD --to=YYYY-MM-DD]
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "engagement/v1/audit.grpc.pb.h"
+#include "engagement/v1/reports.grpc.pb.h"
+#include "ledger/checkpoint.h"
+#include "ledger/hash_chain.h"
+#include "ledger/merkle_tree.h"
+#include "services/ctl_commands.h"
+#include "services/ctl_reports.h"
+
+namespace ctl {
+
+int ReplayCommand(const ReportOptions& options) {
+  if (options.as_of.empty() || options.organisation.empty()) {
+    std::fprintf(stderr, "ledgerctl replay: --as_of (a position or a date) and --org are required\n");
+    return kExitUsage;
+  }
+  ReportOptions report = options;
+  if (report.from.empty()) report.from = "1900-01-01";
+  if (report.to.empty()) report.to = "9999-12-31";
+  report.format = "json";
+  // The report replays the evidence projection up to the point, in memory, on the server.
+  std::printf("The evidence projection as it stood at --as_of=%s:\n", options.as_of.c_str());
+  std::fflush(stdout);
+  int code = ReportCommand("assurance", report);
+  if (code != kExitOk) return code;
+
+  auto channel = grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials());
+  auto reports = engagement::v1::ReportService::NewStub(channel);
+  auto audit = engagement::v1::AuditService::NewStub(channel);
+  // The position the report reflects.
+  engagement::v1::GetAssuranceReportRequest request;
+  request.set_organisation(report.organisation);
+  request.set_period_start(report.from);
+  request.set_period_end(report.to);
+  ParseAsOf(options.as_of, request.mutable_as_of());  // checked by ReportCommand above
+  grpc::ClientContext context;
+  engagement::v1::GetAssuranceReportResponse response;
+  grpc::Status asked = reports->GetAssuranceReport(&context, request, &response);
+  if (!asked.ok()) {
+    std::fprintf(stderr, "ledgerctl replay: %s\n", asked.error_message().c_str());
+    return kExitFailed;
+  }
+  uint64_t position = response.report().provenance().position();
+  grpc::ClientContext list_context;
+  engagement::v1::ListCheckpointsResponse checkpoints;
+  grpc::Status listed = audit->ListCheckpoints(&list_context, {}, &checkpoints);
+  if (!listed.ok()) {
+    std::fprintf(stderr, "ledgerctl replay: %s\n", listed.error_message().c_str());
+    return kExitFailed;
+  }
+  const engagement::v1::SignedCheckpoint* covering = nullptr;
+  for (const auto& c : checkpoints.checkpoints()) {
+    if (c.tree_size() >= position) {
+      covering = &c;
+      break;
+    }
+  }
+  if (covering == nullptr) {
+    std::printf("No signed checkpoint covers position %llu yet.\n",
+                static_cast<unsigned long long>(position));
+    return kExitOk;
+  }
+  std::printf("Covered by the checkpoint of tree size %llu (root %s):\n%s",
+              static_cast<unsigned long long>(covering->tree_size()),
+              ledger::ToHex(covering->root_hash()).c_str(), covering->note().c_str());
+  if (position == 0) return kExitOk;
+  // Prove the event at the position (whose hash the report's provenance names) is in that tree.
+  engagement::v1::GetInclusionProofRequest proof_request;
+  proof_request.set_position(position);
+  proof_request.set_tree_size(covering->tree_size());
+  grpc::ClientContext proof_context;
+  engagement::v1::GetInclusionProofResponse proof;
+  grpc::Status proved = audit->GetInclusionProof(&proof_context, proof_request, &proof);
+  if (!proved.ok()) {
+    std::fprintf(stderr, "ledgerctl replay: %s\n", proved.error_message().c_str());
+    return kExitFailed;
+  }
+  std::vector<std::string> hashes(proof.proof().begin(), proof.proof().end());
+  absl::Status verified = ledger::VerifyInclusion(ledger::MerkleLeafHash(proof.canonical_record()),
+                                                  position - 1, covering->tree_size(), hashes,
+                                                  covering->root_hash());
+  bool same_event = proof.event().hash() == response.report().provenance().head_hash();
+  if (!verified.ok() || !same_event) {
+    std::printf("FAILED: the event at position %llu is not proved in that checkpoint: %s\n",
+                static_cast<unsigned long long>(position),
+                verified.ok() ? "its hash differs from the report's" : std::string(verified.message()).c_str());
+    return kExitVerifyFailed;
+  }
+  std::printf("The event at position %llu (hash %s) is in that checkpoint: inclusion proof of %zu "
+              "hashes verified.\n",
+              static_cast<unsigned long long>(position),
+              ledger::ToHex(proof.event().hash()).c_str(), hashes.size());
+  return kExitOk;
+}
+
+}  // namespace ctl
