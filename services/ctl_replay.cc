@@ -64,10 +64,17 @@ int ReplayCommand(const ReportOptions& options) {
       break;
     }
   }
+  engagement::v1::SignCheckpointResponse fresh;
   if (covering == nullptr) {
-    std::printf("No signed checkpoint covers position %llu yet.\n",
-                static_cast<unsigned long long>(position));
-    return kExitOk;
+    // Nothing signed covers it yet: ask the ledger to sign its head now.
+    grpc::ClientContext sign_context;
+    grpc::Status signed_now = audit->SignCheckpoint(&sign_context, {}, &fresh);
+    if (!signed_now.ok() || fresh.checkpoint().tree_size() < position) {
+      std::printf("No signed checkpoint covers position %llu.\n",
+                  static_cast<unsigned long long>(position));
+      return signed_now.ok() ? kExitOk : kExitFailed;
+    }
+    covering = &fresh.checkpoint();
   }
   std::printf("Covered by the checkpoint of tree size %llu (root %s):\n%s",
               static_cast<unsigned long long>(covering->tree_size()),
