@@ -1,6 +1,7 @@
 #include "ledger/chain_verifier.h"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "ledger/hash_chain.h"
 #include "ledger/log_format.h"
 #include "ledger/merkle_format.h"
+#include "ledger/merkle_tree.h"
+#include "ledger/rocksdb_merkle_store.h"
 #include "rocksdb/db.h"
 #include "ledger/rocksdb_status.h"
 
@@ -63,7 +66,8 @@ absl::Status ChainVerifier::Finish(uint64_t head_position, absl::string_view hea
 }
 
 absl::StatusOr<uint64_t> VerifyDataDirectory(const std::string& directory,
-                                             const std::function<void(uint64_t)>& progress) {
+                                             const std::function<void(uint64_t)>& progress,
+                                             uint64_t* checkpoints_checked) {
   // The raw column families, opened read-only: nothing the log class assumes is trusted.
   if (!std::filesystem::exists(std::filesystem::path(directory) / "CURRENT")) {
     return absl::NotFoundError(absl::StrCat("no ledger in ", directory));
@@ -92,7 +96,36 @@ absl::StatusOr<uint64_t> VerifyDataDirectory(const std::string& directory,
   rocksdb::ReadOptions read_options;
   read_options.readahead_size = 4 << 20;
   read_options.verify_checksums = true;
+  // The roots the ledger signed, by tree size: the recomputed tree must pass through each.
+  std::map<uint64_t, std::string> signed_roots;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, handles[7]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      uint64_t size = 0;
+      if (log_format::DecodeFixed64BE(View(it->key()), &size) &&
+          it->value().size() >= log_format::kHashSize) {
+        signed_roots[size] = std::string(it->value().data(), log_format::kHashSize);
+      }
+    }
+  }
   ChainVerifier verifier;
+  MerkleAppender tree;
+  std::vector<std::string> leaves;
+  auto grow = [&]() -> absl::Status {
+    absl::StatusOr<std::vector<MerkleNode>> nodes = tree.Append(leaves);
+    leaves.clear();
+    return nodes.status();
+  };
+  auto check_signed = [&](uint64_t size) -> absl::Status {
+    auto it = signed_roots.find(size);
+    if (it == signed_roots.end() || size == 0) return absl::OkStatus();
+    if (tree.RootHash() != it->second) {
+      return absl::DataLossError(absl::StrCat(
+          "position ", size, ": the first ", size, " events do not have the root of the "
+          "checkpoint the ledger signed at that size: history was rewritten"));
+    }
+    return absl::OkStatus();
+  };
   absl::Status result;
   {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, handles[1]));
@@ -107,11 +140,35 @@ absl::StatusOr<uint64_t> VerifyDataDirectory(const std::string& directory,
       } else {
         result = verifier.Add(position, value.substr(0, log_format::kHashSize),
                               value.substr(log_format::kHashSize));
+        if (result.ok()) {
+          leaves.push_back(MerkleLeafHash(value.substr(log_format::kHashSize)));
+          bool signed_here = signed_roots.contains(position);
+          if (signed_here || leaves.size() >= 4096) result = grow();
+          if (result.ok() && signed_here) result = check_signed(position);
+        }
       }
       if (progress && position % 1'000'000 == 0) progress(position);
     }
     if (result.ok() && !it->status().ok()) result = FromRocks(it->status(), "reading the log");
   }
+  if (result.ok()) result = grow();
+  // The tree the ledger stored must be the tree of the records.
+  if (result.ok() && verifier.verified() > 0) {
+    absl::StatusOr<std::string> stored = RootHash(RocksDbMerkleNodeStore(raw, handles[6]),
+                                                  verifier.verified());
+    if (!stored.ok() || *stored != tree.RootHash()) {
+      result = absl::DataLossError(absl::StrCat(
+          "position ", verifier.verified(), ": the stored Merkle tree does not match the records",
+          stored.ok() ? "" : absl::StrCat(" (", stored.status().message(), ")")));
+    }
+  }
+  // A checkpoint beyond the end: the log lost events the ledger had signed.
+  if (result.ok() && !signed_roots.empty() && signed_roots.rbegin()->first > verifier.verified()) {
+    result = absl::DataLossError(absl::StrCat(
+        "position ", verifier.verified() + 1, ": missing (the log ends at ", verifier.verified(),
+        " but the ledger signed a checkpoint of ", signed_roots.rbegin()->first, " events)"));
+  }
+  if (checkpoints_checked != nullptr) *checkpoints_checked = signed_roots.size();
   // A dropped tail leaves a valid chain; the stream index still names the lost positions.
   if (result.ok()) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, handles[3]));

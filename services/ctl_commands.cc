@@ -222,9 +222,13 @@ int VerifyOffline(const Options& options) {
   if (std::filesystem::exists(std::filesystem::path(directory) / "log" / "CURRENT")) {
     directory += "/log";
   }
-  absl::StatusOr<uint64_t> verified = ledger::VerifyDataDirectory(directory, [](uint64_t n) {
-    std::fprintf(stderr, "  ... %llu events verified\n", static_cast<unsigned long long>(n));
-  });
+  uint64_t checkpoints = 0;
+  absl::StatusOr<uint64_t> verified = ledger::VerifyDataDirectory(
+      directory,
+      [](uint64_t n) {
+        std::fprintf(stderr, "  ... %llu events verified\n", static_cast<unsigned long long>(n));
+      },
+      &checkpoints);
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   if (!verified.ok()) {
     if (absl::IsDataLoss(verified.status())) {
@@ -235,8 +239,11 @@ int VerifyOffline(const Options& options) {
     return kExitFailed;
   }
   std::printf("OK: %llu events in %s: every record re-hashed from its stored bytes, the chain "
-              "is whole and the stream index ends where the log does (%.2f s, %.0f events/s)\n",
-              static_cast<unsigned long long>(*verified), options.data_dir.c_str(), seconds,
+              "is whole, the recomputed Merkle tree matches the stored tree and the roots of %llu "
+              "stored checkpoints, and the stream index ends where the log does (%.2f s, %.0f "
+              "events/s)\n",
+              static_cast<unsigned long long>(*verified), options.data_dir.c_str(),
+              static_cast<unsigned long long>(checkpoints), seconds,
               seconds > 0 ? *verified / seconds : 0.0);
   return kExitOk;
 }

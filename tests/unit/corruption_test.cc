@@ -104,6 +104,48 @@ TEST_F(CorruptionTest, TruncatedTailIsCaught) {
   ExpectFailureAt(4);
 }
 
+TEST_F(CorruptionTest, ATailReplacedWithAValidLookingOneIsCaughtByTheSignedCheckpoint) {
+  {
+    auto log = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
+    ASSERT_TRUE(log.ok());
+    auto root = (*log)->TreeRoot(5);
+    ASSERT_TRUE(root.ok());
+    ASSERT_TRUE((*log)->SaveCheckpoint({5, *root, "signed note"}).ok());
+  }
+  // The attacker rewrites the last event, re-chains its hash...
+  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::string record = Get(db, cf, 5).substr(log_format::kHashSize);
+    record[record.find("Co-design")] = 'X';
+    std::string previous = Get(db, cf, 4).substr(0, log_format::kHashSize);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, log_format::PositionKey(5),
+                        ChainHash(previous, record) + record).ok());
+  });
+  // ...and has the tree rebuilt from the new records, so that chain and tree agree.
+  {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.path(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), families, &handles, &raw).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "merkle") ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
+      if (names[i] == log_format::kMetaFamily) {
+        ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], log_format::kTreeSizeKey).ok());
+      }
+    }
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+    ASSERT_TRUE(RocksDbEventLog::Open(dir_.path(), RocksDbOptions()).ok());  // rebuilds the tree
+  }
+  auto verified = VerifyDataDirectory(dir_.path());
+  ASSERT_FALSE(verified.ok());
+  EXPECT_TRUE(absl::IsDataLoss(verified.status()));
+  EXPECT_NE(verified.status().message().find("history was rewritten"), absl::string_view::npos)
+      << verified.status();
+}
+
 TEST_F(CorruptionTest, DamagedHeadStopsTheLogFromOpening) {
   EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
     std::string value = Get(db, cf, 5);
