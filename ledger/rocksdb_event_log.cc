@@ -66,6 +66,15 @@ rocksdb::ColumnFamilyOptions IdsFamily() {
   return options;
 }
 
+// Stream heads: looked up whole, by names that share their first characters ("engagement-");
+// the first 24 characters reach well into the id, so they spread over the hash buckets.
+rocksdb::ColumnFamilyOptions HeadsFamily() {
+  rocksdb::ColumnFamilyOptions options = PointLookupFamily();
+  options.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(24));
+  options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 16));
+  return options;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
@@ -93,7 +102,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
       {log_format::kLogFamily, BaseFamily()},
       {log_format::kIdsFamily, IdsFamily()},
       {log_format::kStreamsFamily, BaseFamily()},
-      {log_format::kHeadsFamily, PointLookupFamily()},
+      {log_format::kHeadsFamily, HeadsFamily()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
       {merkle_format::kMerkleFamily, BaseFamily()},
       {log_format::kCheckpointsFamily, rocksdb::ColumnFamilyOptions()},
