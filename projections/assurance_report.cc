@@ -45,6 +45,7 @@ void AddCounts(const std::map<std::string, uint64_t>& counts,
 void AddReach(const std::map<std::string, uint64_t>& reached,
               const std::map<std::string, uint64_t>& planned,
               const engagement::v1::PeopleCount& total, bool exact,
+              const std::map<std::string, double>& population,
               google::protobuf::RepeatedPtrField<engagement::v1::GroupReach>* out) {
   std::set<std::string> groups;
   for (const auto& [g, n] : reached) groups.insert(g);
@@ -58,6 +59,8 @@ void AddReach(const std::map<std::string, uint64_t>& reached,
     auto p = planned.find(group);
     *r->mutable_planned() = CountPeople(p == planned.end() ? 0 : p->second, /*exact=*/true);
     r->set_reached_share_percent(PercentOf(r->reached(), total));
+    auto share = population.find(group);
+    if (share != population.end()) r->set_population_share_percent(share->second);
   }
 }
 
@@ -131,6 +134,15 @@ void AddDomains(AssuranceReport& r, uint64_t duty_engagements, uint64_t involve_
   for (const auto& g : r.reach_by_priority_group()) {
     equalities.push_back(absl::StrCat(g.group(), ": ", g.reached().display(), " reached of ",
                                       g.planned().display(), " planned"));
+  }
+  for (const auto& g : r.reach_by_inclusion_health_group()) {
+    equalities.push_back(
+        g.population_share_percent() > 0
+            ? absl::StrFormat("%s: %s reached, %.0f%% of those reached against %.0f%% of the "
+                              "population",
+                              g.group(), g.reached().display(), g.reached_share_percent(),
+                              g.population_share_percent())
+            : absl::StrCat(g.group(), ": ", g.reached().display(), " reached"));
   }
   domain("E equalities and health inequalities", std::move(equalities));
 }
@@ -239,10 +251,12 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
   *report.mutable_participants_reached() = CountPeople(reached.size(), exact);
   *report.mutable_unregistered_attendees() = CountPeople(unregistered, exact);
   const auto& total = report.participants_reached();
-  AddReach(priority, planned_by_group, total, exact, report.mutable_reach_by_priority_group());
-  AddReach(ethnic, {}, total, exact, report.mutable_reach_by_ethnic_category());
-  AddReach(age, {}, total, exact, report.mutable_reach_by_age_band());
-  AddReach(inclusion, {}, total, exact, report.mutable_reach_by_inclusion_health_group());
+  const auto& shares = query.population_share_percent;
+  AddReach(priority, planned_by_group, total, exact, shares,
+           report.mutable_reach_by_priority_group());
+  AddReach(ethnic, {}, total, exact, shares, report.mutable_reach_by_ethnic_category());
+  AddReach(age, {}, total, exact, shares, report.mutable_reach_by_age_band());
+  AddReach(inclusion, {}, total, exact, shares, report.mutable_reach_by_inclusion_health_group());
   auto* core = report.mutable_reach_core20();
   core->set_group("CORE20 (IMD deciles 1-2)");
   *core->mutable_reached() = CountPeople(core20, exact);

@@ -4,6 +4,7 @@
 #define ENGAGEMENT_PROJECTIONS_ASSURANCE_REPORT_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -22,6 +23,8 @@ struct AssuranceQuery {
   uint32_t open_loop_days = 90;
   uint32_t minimum_consultation_days = 84;
   double core20_population_percent = 0;
+  // Population shares in percent by group name (GroupReach.group), when configured.
+  std::map<std::string, double> population_share_percent;
 };
 
 // Parses "YYYY-MM-DD" (UTC midnight) into Unix seconds. INVALID_ARGUMENT naming `field`.

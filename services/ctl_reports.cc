@@ -125,6 +125,14 @@ int ReportCommand(const std::string& what, const ReportOptions& options) {
     request.set_open_loop_days(options.open_loop_days);
     request.set_minimum_consultation_days(options.minimum_consultation_days);
     request.set_core20_population_percent(options.core20_population_percent);
+    for (const std::string& pair : options.population_shares) {
+      size_t eq = pair.find('=');
+      double share = 0;
+      if (eq == std::string::npos || !absl::SimpleAtod(pair.substr(eq + 1), &share)) {
+        return Usage("report assurance: --population_share takes GROUP=PERCENT,...");
+      }
+      (*request.mutable_population_share_percent())[pair.substr(0, eq)] = share;
+    }
     if (!options.as_of.empty()) *request.mutable_as_of() = as_of;
     engagement::v1::GetAssuranceReportResponse response;
     grpc::Status status = stub->GetAssuranceReport(&context, request, &response);

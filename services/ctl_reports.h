@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engagement/v1/reports.pb.h"
 
@@ -28,6 +29,8 @@ struct ReportOptions {
   uint32_t open_loop_days = 0;
   uint32_t minimum_consultation_days = 0;
   double core20_population_percent = 0;
+  // GROUP=PERCENT pairs, e.g. INCLUSION_HEALTH_GROUP_HOMELESSNESS=0.5.
+  std::vector<std::string> population_shares;
   std::string insight, decision, engagement;
   std::string name = "evidence";
   std::string out;

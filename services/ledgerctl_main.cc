@@ -38,6 +38,9 @@ ABSL_FLAG(bool, exact, false, "report: exact counts of people (no small-number s
 ABSL_FLAG(uint32_t, open_loop_days, 0, "report assurance: days before a loop counts as open (90)");
 ABSL_FLAG(uint32_t, minimum_consultation_days, 0, "report assurance: shortest consultation (84)");
 ABSL_FLAG(double, core20_population_percent, 0, "report assurance: Core20 share of the population");
+ABSL_FLAG(std::vector<std::string>, population_share, {},
+          "report assurance: GROUP=PERCENT,... population shares, e.g. "
+          "INCLUSION_HEALTH_GROUP_HOMELESSNESS=0.5");
 ABSL_FLAG(std::string, insight, "", "report trace: the insight (UUID)");
 ABSL_FLAG(std::string, decision, "", "report trace, audit export: the decision (UUID)");
 ABSL_FLAG(std::string, engagement, "", "report yousaid: the engagement (UUID)");
@@ -173,6 +176,7 @@ int main(int argc, char** argv) {
     report.open_loop_days = absl::GetFlag(FLAGS_open_loop_days);
     report.minimum_consultation_days = absl::GetFlag(FLAGS_minimum_consultation_days);
     report.core20_population_percent = absl::GetFlag(FLAGS_core20_population_percent);
+    report.population_shares = absl::GetFlag(FLAGS_population_share);
     report.insight = absl::GetFlag(FLAGS_insight);
     report.decision = absl::GetFlag(FLAGS_decision);
     report.engagement = absl::GetFlag(FLAGS_engagement);

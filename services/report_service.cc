@@ -125,6 +125,13 @@ grpc::Status ReportServiceImpl::GetAssuranceReport(
     query.minimum_consultation_days = request->minimum_consultation_days();
   }
   query.core20_population_percent = request->core20_population_percent();
+  for (const auto& [group, share] : request->population_share_percent()) {
+    if (share < 0 || share > 100) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("population_share_percent[", group, "]: must be 0 to 100")));
+    }
+    query.population_share_percent[group] = share;
+  }
   // Check the dates before any work.
   for (auto [text, field] : {std::pair{&query.period_start, "period_start"},
                              std::pair{&query.period_end, "period_end"}}) {

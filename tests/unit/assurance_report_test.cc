@@ -129,6 +129,7 @@ class AssuranceReportTest : public ::testing::Test {
     query.period_end = "2026-03-31";
     query.exact_figures = exact;
     query.core20_population_percent = 20;
+    query.population_share_percent["PRIORITY_GROUP_YOUNG_PEOPLE"] = 12.5;
     auto report = BuildAssuranceReport(state, query);
     EXPECT_TRUE(report.ok()) << report.status();
     return *report;
@@ -170,6 +171,7 @@ TEST_F(AssuranceReportTest, ReachIsSuppressedAndRounded) {
   EXPECT_EQ(young->reached().display(), "*");  // 3 people
   EXPECT_TRUE(young->reached().suppressed());
   EXPECT_EQ(young->planned().display(), "10");
+  EXPECT_DOUBLE_EQ(young->population_share_percent(), 12.5);
   const auto* carers = Group(r.reach_by_priority_group(), "PRIORITY_GROUP_CARERS");
   ASSERT_NE(carers, nullptr);
   EXPECT_EQ(carers->reached().display(), "*");  // 2 people
