@@ -25,18 +25,17 @@ EVP_MD_CTX* ThreadContext() {
   return ctx.get();
 }
 
-std::string Digest(absl::string_view a, absl::string_view b) {
+}  // namespace
+
+std::string Sha256Of(std::initializer_list<absl::string_view> parts) {
   EVP_MD_CTX* ctx = ThreadContext();
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestInit_ex(ctx, Sha256Digest(), nullptr);
-  EVP_DigestUpdate(ctx, a.data(), a.size());
-  EVP_DigestUpdate(ctx, b.data(), b.size());
+  for (absl::string_view part : parts) EVP_DigestUpdate(ctx, part.data(), part.size());
   EVP_DigestFinal_ex(ctx, out, &len);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
-
-}  // namespace
 
 const std::string& GenesisHash() {
   static const std::string* zero = new std::string(log_format::kHashSize, '\0');
@@ -44,10 +43,10 @@ const std::string& GenesisHash() {
 }
 
 std::string ChainHash(absl::string_view previous, absl::string_view record) {
-  return Digest(previous, record);
+  return Sha256Of({previous, record});
 }
 
-std::string Sha256(absl::string_view data) { return Digest(data, absl::string_view()); }
+std::string Sha256(absl::string_view data) { return Sha256Of({data}); }
 
 std::string ToHex(absl::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -5,6 +5,7 @@
 #ifndef ENGAGEMENT_LEDGER_HASH_CHAIN_H_
 #define ENGAGEMENT_LEDGER_HASH_CHAIN_H_
 
+#include <initializer_list>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -19,6 +20,10 @@ std::string ChainHash(absl::string_view previous, absl::string_view record);
 
 // SHA-256 of `data`; 32 raw bytes.
 std::string Sha256(absl::string_view data);
+
+// SHA-256 of the concatenation of `parts`, without concatenating them; 32 raw bytes. One
+// OpenSSL context per thread is reused, so small hashes cost little.
+std::string Sha256Of(std::initializer_list<absl::string_view> parts);
 
 // Lowercase hex of raw bytes, for messages and the CLI.
 std::string ToHex(absl::string_view bytes);

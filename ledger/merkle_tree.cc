@@ -1,47 +1,15 @@
 // Hashing, the appender, roots and proof generation. The verifiers are in merkle_verify.cc.
 #include "ledger/merkle_tree.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
 #include <limits>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/hash_chain.h"
 
 namespace ledger {
 namespace {
-
-// As in hash_chain.cc: the digest is fetched once and each thread reuses one context.
-const EVP_MD* Sha256Digest() {
-  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-struct ContextDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-EVP_MD_CTX* ThreadContext() {
-  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
-  return ctx.get();
-}
-
-// SHA-256 over `prefix` (when not negative) || a || b.
-std::string Digest(int prefix, absl::string_view a, absl::string_view b) {
-  EVP_MD_CTX* ctx = ThreadContext();
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestInit_ex(ctx, Sha256Digest(), nullptr);
-  if (prefix >= 0) {
-    const unsigned char byte = static_cast<unsigned char>(prefix);
-    EVP_DigestUpdate(ctx, &byte, 1);
-  }
-  EVP_DigestUpdate(ctx, a.data(), a.size());
-  EVP_DigestUpdate(ctx, b.data(), b.size());
-  EVP_DigestFinal_ex(ctx, out, &len);
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
 
 // The largest power of 2 smaller than n (n >= 2): RFC 9162's k.
 uint64_t SplitPoint(uint64_t n) { return uint64_t{1} << (std::bit_width(n - 1) - 1); }
@@ -134,16 +102,16 @@ absl::Status AppendSubproof(const MerkleNodeStore& store, uint64_t m, uint64_t s
 }  // namespace
 
 std::string MerkleLeafHash(absl::string_view leaf) {
-  return Digest(0x00, leaf, absl::string_view());
+  return Sha256Of({absl::string_view("\x00", 1), leaf});
 }
 
 std::string MerkleNodeHash(absl::string_view left, absl::string_view right) {
-  return Digest(0x01, left, right);
+  return Sha256Of({absl::string_view("\x01", 1), left, right});
 }
 
 const std::string& MerkleEmptyRootHash() {
   static const std::string* empty =
-      new std::string(Digest(-1, absl::string_view(), absl::string_view()));
+      new std::string(Sha256Of({}));
   return *empty;
 }
 

@@ -8,8 +8,10 @@ namespace ledger {
 std::string NewUuid() {
   // absl::BitGen is seeded from the OS and uses Randen (AES-based); one per thread, no locking.
   thread_local absl::BitGen generator;
-  uint64_t high = absl::Uniform<uint64_t>(generator);
-  uint64_t low = absl::Uniform<uint64_t>(generator);
+  return FormatUuidV4(absl::Uniform<uint64_t>(generator), absl::Uniform<uint64_t>(generator));
+}
+
+std::string FormatUuidV4(uint64_t high, uint64_t low) {
   high = (high & ~0xf000ULL) | 0x4000ULL;                        // version 4
   low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);               // RFC 4122 variant
   static constexpr char kDigits[] = "0123456789abcdef";

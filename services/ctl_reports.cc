@@ -16,8 +16,6 @@
 
 namespace ctl {
 
-const char* StatusCodeName(grpc::StatusCode code);  // ctl_commands.cc
-
 namespace {
 
 using engagement::v1::ReportService;
@@ -29,16 +27,11 @@ std::unique_ptr<ReportService::Stub> ReportStub(const ReportOptions& options) {
       grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), args));
 }
 
+// Reports a failed call as the other commands do (ctl_commands.cc).
 int Failed(const grpc::Status& status, const ReportOptions& options) {
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    std::fprintf(stderr, "ledgerctl: cannot reach ledgerd at %s: %s\n", options.server.c_str(),
-                 status.error_message().c_str());
-    return kExitUnreachable;
-  }
-  std::fprintf(stderr, "ledgerctl: %s: %s\n", StatusCodeName(status.error_code()),
-               status.error_message().c_str());
-  return kExitFailed;
+  Options server;
+  server.server = options.server;
+  return Report(status, server);
 }
 
 }  // namespace

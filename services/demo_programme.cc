@@ -4,25 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/uuid.h"
 #include "services/demo_builder.h"
 
 namespace demo {
 
 using namespace engagement::v1;  // NOLINT: the vocabulary's enums, used throughout
 
-std::string UuidFromBits(uint64_t high, uint64_t low) {
-  high = (high & ~0xf000ULL) | 0x4000ULL;                // version 4
-  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);      // RFC 4122 variant
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(36, '-');
-  int at = 0;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) ++at;  // leave the dash
-    uint64_t word = i < 16 ? high : low;
-    out[at++] = kDigits[(word >> (60 - 4 * (i % 16))) & 0xf];
-  }
-  return out;
-}
+std::string UuidFromBits(uint64_t high, uint64_t low) { return ledger::FormatUuidV4(high, low); }
 
 size_t DemoProgramme::event_count() const {
   size_t n = 0;
