@@ -55,12 +55,12 @@ int main(int argc, char** argv) {
   }
   const uint64_t existing = (*log)->Head().position;
   if (absl::GetFlag(FLAGS_check_rules)) {
-    absl::Status loaded = rules.Load(**log);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "generate_log: loading the rules: %s\n", loaded.ToString().c_str());
+    absl::StatusOr<uint64_t> installed = (*log)->InstallAppendGuard(&rules);
+    if (!installed.ok()) {
+      std::fprintf(stderr, "generate_log: installing the rules: %s\n",
+                   installed.status().ToString().c_str());
       return 1;
     }
-    (*log)->SetAppendGuard(&rules);
   }
 
   bench::SyntheticLogOptions options;

@@ -40,222 +40,298 @@ bool AllowedWhenClosed(const Event& event) {
          event.has_event_corrected();
 }
 
-}  // namespace
+// Checks one event of a batch against the write model (which already holds the batch's earlier
+// events). Field paths in messages: "events[2].session_held.attendee_participant_ids[0]".
+class EventCheck {
+ public:
+  EventCheck(WriteModel& model, ledger::GuardState& state, const std::vector<Event>& events,
+             size_t index)
+      : model_(model),
+        state_(state),
+        events_(events),
+        event_(events[index]),
+        index_(index),
+        base_(absl::StrCat("events[", index, "].", ledger::EventType(event_), ".")) {}
 
-absl::Status EngagementRules::Load(const ledger::EventLog& log) {
-  ledger::LogReadOptions options;
-  return log.ReadLog(options, [&](const Event& event, absl::string_view) {
-    model_.Apply(event, nullptr);
-    return true;
-  });
+  absl::Status Run();
+
+ private:
+  // `id` names an existing thing of `kind`, in this organisation (and, when `engagement` is
+  // given, of that engagement).
+  absl::StatusOr<Entity> Require(absl::string_view field, const std::string& id, EntityKind kind,
+                                 const std::string* engagement = nullptr);
+  // `id` names nothing recorded yet.
+  absl::Status RequireNew(absl::string_view field, const std::string& id);
+  // The organisation of the event with `event_id`: earlier in this batch, or stored.
+  absl::StatusOr<std::optional<std::string>> EventOrganisation(const std::string& event_id);
+  absl::Status CheckPayload();
+  absl::Status CheckSession();
+  absl::Status CheckFeedback();
+  absl::Status CheckCorrection();
+
+  WriteModel& model_;
+  ledger::GuardState& state_;
+  const std::vector<Event>& events_;
+  const Event& event_;
+  const size_t index_;
+  const std::string base_;
+};
+
+absl::StatusOr<Entity> EventCheck::Require(absl::string_view field, const std::string& id,
+                                           EntityKind kind, const std::string* engagement) {
+  absl::StatusOr<std::optional<Entity>> found = model_.Find(id);
+  if (!found.ok()) return found.status();
+  std::string name(EntityKindName(kind));
+  if (!found->has_value() || (*found)->kind != kind) {
+    return Refuse(absl::StrCat(base_, field), absl::StrCat(name, " ", id, " does not exist"));
+  }
+  if ((*found)->organisation != event_.organisation()) {
+    return Refuse(absl::StrCat(base_, field),
+                  absl::StrCat(name, " ", id, " belongs to another organisation"));
+  }
+  if (engagement != nullptr && (*found)->engagement_id != *engagement) {
+    return Refuse(absl::StrCat(base_, field),
+                  absl::StrCat(name, " ", id, " belongs to another engagement"));
+  }
+  return **std::move(found);
 }
 
-absl::Status EngagementRules::Check(const std::vector<Event>& events) {
-  overlay_.Clear();
-  for (size_t i = 0; i < events.size(); ++i) {
-    absl::Status s = CheckOne(events[i], absl::StrCat("events[", i, "]"));
-    if (!s.ok()) {
-      overlay_.Clear();
-      return s;
-    }
-    model_.Apply(events[i], &overlay_);
+absl::Status EventCheck::RequireNew(absl::string_view field, const std::string& id) {
+  absl::StatusOr<std::optional<Entity>> found = model_.Find(id);
+  if (!found.ok()) return found.status();
+  if (found->has_value()) {
+    return Refuse(absl::StrCat(base_, field), absl::StrCat(id, " has already been recorded"));
   }
   return absl::OkStatus();
 }
 
-void EngagementRules::Accept(const std::vector<Event>& events) { model_.Merge(std::move(overlay_)); }
+absl::StatusOr<std::optional<std::string>> EventCheck::EventOrganisation(
+    const std::string& event_id) {
+  for (size_t i = 0; i < index_; ++i) {
+    if (events_[i].event_id() == event_id) return events_[i].organisation();
+  }
+  absl::StatusOr<Event> stored = state_.FindEvent(event_id);
+  if (absl::IsNotFound(stored.status())) return std::nullopt;
+  if (!stored.ok()) return stored.status();
+  return stored->organisation();
+}
 
-absl::Status EngagementRules::CheckOne(const Event& event, const std::string& path) {
-  const uint32_t org = model_.Organisation(event.organisation());
-  // Field paths in messages: "events[2].session_held.attendee_participant_ids[0]".
-  const std::string base = absl::StrCat(path, ".", ledger::EventType(event), ".");
-
-  // `id` must name an existing thing of `kind`, in this organisation (and, when `engagement` is
-  // given, of that engagement).
-  auto require = [&](absl::string_view field, const std::string& id, EntityKind kind,
-                     const std::string* engagement = nullptr) -> absl::Status {
-    const Entity* found = model_.Find(id, &overlay_);
-    std::string name(EntityKindName(kind));
-    if (found == nullptr || found->kind != kind) {
-      return Refuse(absl::StrCat(base, field), absl::StrCat(name, " ", id, " does not exist"));
-    }
-    if (found->organisation != org) {
-      return Refuse(absl::StrCat(base, field),
-                    absl::StrCat(name, " ", id, " belongs to another organisation"));
-    }
-    if (engagement != nullptr && found->engagement_id != *engagement) {
-      return Refuse(absl::StrCat(base, field),
-                    absl::StrCat(name, " ", id, " belongs to another engagement"));
-    }
-    return absl::OkStatus();
-  };
-  auto require_new = [&](absl::string_view field, const std::string& id) -> absl::Status {
-    if (model_.Find(id, &overlay_) != nullptr) {
-      return Refuse(absl::StrCat(base, field), absl::StrCat(id, " has already been recorded"));
-    }
-    return absl::OkStatus();
-  };
-#define LEDGER_RETURN_IF_ERROR(expr)   \
-  do {                                 \
-    absl::Status _s = (expr);          \
-    if (!_s.ok()) return _s;           \
+#define RETURN_IF_ERROR(expr)         \
+  do {                                \
+    absl::Status status_ = (expr);    \
+    if (!status_.ok()) return status_; \
   } while (false)
 
+absl::Status EventCheck::Run() {
   // The engagement the event belongs to: it exists, is ours, and is open (or the event may be
   // added after closing).
-  if (const std::string* engagement = EngagementOf(event)) {
-    LEDGER_RETURN_IF_ERROR(require("engagement_id", *engagement, EntityKind::kEngagement));
-    if (model_.Find(*engagement, &overlay_)->closed && !AllowedWhenClosed(event)) {
-      return Refuse(base + "engagement_id",
+  if (const std::string* engagement = EngagementOf(event_)) {
+    absl::StatusOr<Entity> found = Require("engagement_id", *engagement, EntityKind::kEngagement);
+    if (!found.ok()) return found.status();
+    if (found->closed && !AllowedWhenClosed(event_)) {
+      return Refuse(base_ + "engagement_id",
                     absl::StrCat("engagement ", *engagement,
                                  " is closed; only its evaluation, feedback and corrections may "
                                  "be added"));
     }
   }
+  return CheckPayload();
+}
 
-  switch (event.payload_case()) {
+absl::Status EventCheck::CheckPayload() {
+  switch (event_.payload_case()) {
     case Event::kEngagementOpened:
-      return require_new("engagement_id", event.engagement_opened().engagement_id());
+      return RequireNew("engagement_id", event_.engagement_opened().engagement_id());
     case Event::kParticipantRegistered:
-      return require_new("participant_id", event.participant_registered().participant_id());
+      return RequireNew("participant_id", event_.participant_registered().participant_id());
     case Event::kConsentWithdrawn:
-      return require("participant_id", event.consent_withdrawn().participant_id(),
-                     EntityKind::kParticipant);
+      return Require("participant_id", event_.consent_withdrawn().participant_id(),
+                     EntityKind::kParticipant)
+          .status();
     case Event::kInvitationSent: {
-      const auto& invitation = event.invitation_sent();
-      LEDGER_RETURN_IF_ERROR(require_new("invitation_id", invitation.invitation_id()));
+      const auto& invitation = event_.invitation_sent();
+      RETURN_IF_ERROR(RequireNew("invitation_id", invitation.invitation_id()));
       if (!invitation.participant_id().empty()) {
-        LEDGER_RETURN_IF_ERROR(
-            require("participant_id", invitation.participant_id(), EntityKind::kParticipant));
+        RETURN_IF_ERROR(
+            Require("participant_id", invitation.participant_id(), EntityKind::kParticipant)
+                .status());
       }
       if (!invitation.session_id().empty()) {
-        return require("session_id", invitation.session_id(), EntityKind::kSession,
-                       &invitation.engagement_id());
+        return Require("session_id", invitation.session_id(), EntityKind::kSession,
+                       &invitation.engagement_id())
+            .status();
       }
       return absl::OkStatus();
     }
     case Event::kInvitationResponded:
-      return require("invitation_id", event.invitation_responded().invitation_id(),
-                     EntityKind::kInvitation, &event.invitation_responded().engagement_id());
-    case Event::kSessionHeld: {
-      const auto& session = event.session_held();
-      LEDGER_RETURN_IF_ERROR(require_new("session_id", session.session_id()));
-      for (int i = 0; i < session.attendee_participant_ids_size(); ++i) {
-        std::string field = absl::StrCat("attendee_participant_ids[", i, "]");
-        const std::string& id = session.attendee_participant_ids(i);
-        LEDGER_RETURN_IF_ERROR(require(field, id, EntityKind::kParticipant));
-        if (model_.Find(id, &overlay_)->consent_withdrawn) {
-          return Refuse(base + field, absl::StrCat("participant ", id, " has withdrawn consent"));
-        }
-      }
-      return absl::OkStatus();
-    }
+      return Require("invitation_id", event_.invitation_responded().invitation_id(),
+                     EntityKind::kInvitation, &event_.invitation_responded().engagement_id())
+          .status();
+    case Event::kSessionHeld:
+      return CheckSession();
     case Event::kInsightRecorded: {
-      const auto& insight = event.insight_recorded();
-      LEDGER_RETURN_IF_ERROR(require_new("insight_id", insight.insight_id()));
+      const auto& insight = event_.insight_recorded();
+      RETURN_IF_ERROR(RequireNew("insight_id", insight.insight_id()));
       for (int i = 0; i < insight.session_ids_size(); ++i) {
-        LEDGER_RETURN_IF_ERROR(require(absl::StrCat("session_ids[", i, "]"), insight.session_ids(i),
-                                       EntityKind::kSession, &insight.engagement_id()));
+        RETURN_IF_ERROR(Require(absl::StrCat("session_ids[", i, "]"), insight.session_ids(i),
+                                EntityKind::kSession, &insight.engagement_id())
+                            .status());
       }
       return absl::OkStatus();
     }
     case Event::kInsightValidated: {
-      const auto& validated = event.insight_validated();
-      LEDGER_RETURN_IF_ERROR(require("insight_id", validated.insight_id(), EntityKind::kInsight,
-                                     &validated.engagement_id()));
+      const auto& validated = event_.insight_validated();
+      RETURN_IF_ERROR(Require("insight_id", validated.insight_id(), EntityKind::kInsight,
+                              &validated.engagement_id())
+                          .status());
       if (!validated.session_id().empty()) {
-        return require("session_id", validated.session_id(), EntityKind::kSession,
-                       &validated.engagement_id());
+        return Require("session_id", validated.session_id(), EntityKind::kSession,
+                       &validated.engagement_id())
+            .status();
       }
       return absl::OkStatus();
     }
     case Event::kInsightConsidered:
-      return require("insight_id", event.insight_considered().insight_id(), EntityKind::kInsight,
-                     &event.insight_considered().engagement_id());
+      return Require("insight_id", event_.insight_considered().insight_id(), EntityKind::kInsight,
+                     &event_.insight_considered().engagement_id())
+          .status();
     case Event::kDecisionRecorded: {
-      const auto& decision = event.decision_recorded();
-      LEDGER_RETURN_IF_ERROR(require_new("decision_id", decision.decision_id()));
+      const auto& decision = event_.decision_recorded();
+      RETURN_IF_ERROR(RequireNew("decision_id", decision.decision_id()));
       for (int i = 0; i < decision.engagement_ids_size(); ++i) {
-        LEDGER_RETURN_IF_ERROR(require(absl::StrCat("engagement_ids[", i, "]"),
-                                       decision.engagement_ids(i), EntityKind::kEngagement));
+        RETURN_IF_ERROR(Require(absl::StrCat("engagement_ids[", i, "]"),
+                                decision.engagement_ids(i), EntityKind::kEngagement)
+                            .status());
       }
       for (int i = 0; i < decision.influences_size(); ++i) {
-        LEDGER_RETURN_IF_ERROR(require(absl::StrCat("influences[", i, "].insight_id"),
-                                       decision.influences(i).insight_id(), EntityKind::kInsight));
+        RETURN_IF_ERROR(Require(absl::StrCat("influences[", i, "].insight_id"),
+                                decision.influences(i).insight_id(), EntityKind::kInsight)
+                            .status());
       }
       return absl::OkStatus();
     }
-    case Event::kFeedbackGiven: {
-      const auto& feedback = event.feedback_given();
-      for (int i = 0; i < feedback.insight_ids_size(); ++i) {
-        LEDGER_RETURN_IF_ERROR(require(absl::StrCat("insight_ids[", i, "]"),
-                                       feedback.insight_ids(i), EntityKind::kInsight,
-                                       &feedback.engagement_id()));
-      }
-      for (int i = 0; i < feedback.decision_ids_size(); ++i) {
-        LEDGER_RETURN_IF_ERROR(require(absl::StrCat("decision_ids[", i, "]"),
-                                       feedback.decision_ids(i), EntityKind::kDecision));
-      }
-      if (!feedback.session_id().empty()) {
-        LEDGER_RETURN_IF_ERROR(require("session_id", feedback.session_id(), EntityKind::kSession,
-                                       &feedback.engagement_id()));
-      }
-      for (int i = 0; i < feedback.participant_ids_size(); ++i) {
-        std::string field = absl::StrCat("participant_ids[", i, "]");
-        const std::string& id = feedback.participant_ids(i);
-        LEDGER_RETURN_IF_ERROR(require(field, id, EntityKind::kParticipant));
-        if (!model_.Involved(id, feedback.engagement_id(), &overlay_)) {
-          return Refuse(base + field, absl::StrCat("participant ", id,
-                                                   " was not involved in this engagement"));
-        }
-      }
-      return absl::OkStatus();
-    }
+    case Event::kFeedbackGiven:
+      return CheckFeedback();
     case Event::kReimbursementRecorded: {
-      const auto& payment = event.reimbursement_recorded();
-      LEDGER_RETURN_IF_ERROR(
-          require("participant_id", payment.participant_id(), EntityKind::kParticipant));
+      const auto& payment = event_.reimbursement_recorded();
+      RETURN_IF_ERROR(
+          Require("participant_id", payment.participant_id(), EntityKind::kParticipant).status());
       if (!payment.session_id().empty()) {
-        return require("session_id", payment.session_id(), EntityKind::kSession,
-                       &payment.engagement_id());
+        return Require("session_id", payment.session_id(), EntityKind::kSession,
+                       &payment.engagement_id())
+            .status();
       }
       return absl::OkStatus();
     }
     case Event::kDutyToInvolveAssessed: {
-      const std::string& decision = event.duty_to_involve_assessed().decision_id();
-      const Entity* found = decision.empty() ? nullptr : model_.Find(decision, &overlay_);
-      if (found != nullptr && (found->kind != EntityKind::kDecision || found->organisation != org)) {
-        return require("decision_id", decision, EntityKind::kDecision);
+      // An assessment may come before its decision; if the decision exists, it must be ours.
+      const std::string& decision = event_.duty_to_involve_assessed().decision_id();
+      if (decision.empty()) return absl::OkStatus();
+      absl::StatusOr<std::optional<Entity>> found = model_.Find(decision);
+      if (!found.ok()) return found.status();
+      if (found->has_value() && ((*found)->kind != EntityKind::kDecision ||
+                                 (*found)->organisation != event_.organisation())) {
+        return Require("decision_id", decision, EntityKind::kDecision).status();
       }
       return absl::OkStatus();
     }
     case Event::kEngagementClosed:
-      return absl::OkStatus();  // closing a closed engagement was refused above
-    case Event::kEventCorrected: {
-      const auto& correction = event.event_corrected();
-      std::optional<uint32_t> corrected =
-          model_.EventOrganisation(correction.corrected_event_id(), &overlay_);
-      if (!corrected.has_value()) {
-        return Refuse(base + "corrected_event_id",
-                      absl::StrCat("event ", correction.corrected_event_id(), " does not exist"));
-      }
-      if (*corrected != org) {
-        return Refuse(base + "corrected_event_id", "that event belongs to another organisation");
-      }
-      if (!correction.replacement_event_id().empty()) {
-        std::optional<uint32_t> replacement =
-            model_.EventOrganisation(correction.replacement_event_id(), &overlay_);
-        if (!replacement.has_value() || *replacement != org) {
-          return Refuse(base + "replacement_event_id",
-                        "must name an event of this organisation appended before the correction");
-        }
-      }
-      return absl::OkStatus();
-    }
+      return absl::OkStatus();  // closing a closed engagement was refused in Run
+    case Event::kEventCorrected:
+      return CheckCorrection();
     default:
       return absl::OkStatus();
   }
-#undef LEDGER_RETURN_IF_ERROR
+}
+
+absl::Status EventCheck::CheckSession() {
+  const auto& session = event_.session_held();
+  RETURN_IF_ERROR(RequireNew("session_id", session.session_id()));
+  for (int i = 0; i < session.attendee_participant_ids_size(); ++i) {
+    std::string field = absl::StrCat("attendee_participant_ids[", i, "]");
+    const std::string& id = session.attendee_participant_ids(i);
+    absl::StatusOr<Entity> person = Require(field, id, EntityKind::kParticipant);
+    if (!person.ok()) return person.status();
+    if (person->consent_withdrawn) {
+      return Refuse(base_ + field, absl::StrCat("participant ", id, " has withdrawn consent"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventCheck::CheckFeedback() {
+  const auto& feedback = event_.feedback_given();
+  for (int i = 0; i < feedback.insight_ids_size(); ++i) {
+    RETURN_IF_ERROR(Require(absl::StrCat("insight_ids[", i, "]"), feedback.insight_ids(i),
+                            EntityKind::kInsight, &feedback.engagement_id())
+                        .status());
+  }
+  for (int i = 0; i < feedback.decision_ids_size(); ++i) {
+    RETURN_IF_ERROR(Require(absl::StrCat("decision_ids[", i, "]"), feedback.decision_ids(i),
+                            EntityKind::kDecision)
+                        .status());
+  }
+  if (!feedback.session_id().empty()) {
+    RETURN_IF_ERROR(Require("session_id", feedback.session_id(), EntityKind::kSession,
+                            &feedback.engagement_id())
+                        .status());
+  }
+  for (int i = 0; i < feedback.participant_ids_size(); ++i) {
+    std::string field = absl::StrCat("participant_ids[", i, "]");
+    const std::string& id = feedback.participant_ids(i);
+    RETURN_IF_ERROR(Require(field, id, EntityKind::kParticipant).status());
+    absl::StatusOr<bool> involved = model_.Involved(id, feedback.engagement_id());
+    if (!involved.ok()) return involved.status();
+    if (!*involved) {
+      return Refuse(base_ + field,
+                    absl::StrCat("participant ", id, " was not involved in this engagement"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventCheck::CheckCorrection() {
+  const auto& correction = event_.event_corrected();
+  absl::StatusOr<std::optional<std::string>> corrected =
+      EventOrganisation(correction.corrected_event_id());
+  if (!corrected.ok()) return corrected.status();
+  if (!corrected->has_value()) {
+    return Refuse(base_ + "corrected_event_id",
+                  absl::StrCat("event ", correction.corrected_event_id(), " does not exist"));
+  }
+  if (**corrected != event_.organisation()) {
+    return Refuse(base_ + "corrected_event_id", "that event belongs to another organisation");
+  }
+  if (!correction.replacement_event_id().empty()) {
+    absl::StatusOr<std::optional<std::string>> replacement =
+        EventOrganisation(correction.replacement_event_id());
+    if (!replacement.ok()) return replacement.status();
+    if (!replacement->has_value() || **replacement != event_.organisation()) {
+      return Refuse(base_ + "replacement_event_id",
+                    "must name an event of this organisation appended before the correction");
+    }
+  }
+  return absl::OkStatus();
+}
+
+#undef RETURN_IF_ERROR
+
+}  // namespace
+
+absl::Status EngagementRules::Check(const std::vector<Event>& events, ledger::GuardState& state) {
+  WriteModel model(state);
+  for (size_t i = 0; i < events.size(); ++i) {
+    absl::Status checked = EventCheck(model, state, events, i).Run();
+    if (!checked.ok()) return checked;
+    absl::Status applied = model.Apply(events[i]);
+    if (!applied.ok()) return applied;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EngagementRules::Apply(const Event& event, ledger::GuardState& state) {
+  WriteModel model(state);
+  return model.Apply(event);
 }
 
 }  // namespace domain

@@ -13,9 +13,10 @@
 //   - nothing is appended to a closed engagement except its evaluation, feedback and corrections;
 //   - a correction names an existing event of the same organisation, and a replacement that
 //     exists (earlier, or earlier in the same batch).
-// Later events of a batch see earlier ones. The ledger calls Check and Accept from its single
-// commit thread in commit order, so the state they read is exactly the log before the batch:
-// consistent under concurrent writers.
+// Later events of a batch see earlier ones. The ledger calls Check from its single commit thread
+// in commit order, so the state it reads is exactly the log before the batch: consistent under
+// concurrent writers. The state is the ledger's guard state (write_model.h), read by key: nothing
+// is loaded when the ledger starts.
 #ifndef ENGAGEMENT_DOMAIN_ENGAGEMENT_RULES_H_
 #define ENGAGEMENT_DOMAIN_ENGAGEMENT_RULES_H_
 
@@ -26,20 +27,10 @@ namespace domain {
 
 class EngagementRules final : public ledger::AppendGuard {
  public:
-  // Builds the state from every event in `log` (before the guard is installed).
-  absl::Status Load(const ledger::EventLog& log);
-
-  absl::Status Check(const std::vector<engagement::v1::Event>& events) override;
-  // Must follow a successful Check of the same events.
-  void Accept(const std::vector<engagement::v1::Event>& events) override;
-
-  const WriteModel& model() const { return model_; }
-
- private:
-  absl::Status CheckOne(const engagement::v1::Event& event, const std::string& path);
-
-  WriteModel model_;
-  WriteModel::Overlay overlay_;
+  std::string StateVersion() const override { return WriteModel::kStateVersion; }
+  absl::Status Check(const std::vector<engagement::v1::Event>& events,
+                     ledger::GuardState& state) override;
+  absl::Status Apply(const engagement::v1::Event& event, ledger::GuardState& state) override;
 };
 
 }  // namespace domain

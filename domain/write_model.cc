@@ -3,6 +3,49 @@
 #include "absl/strings/str_cat.h"
 
 namespace domain {
+namespace {
+
+using engagement::v1::Event;
+
+constexpr uint8_t kClosed = 1;
+constexpr uint8_t kConsentWithdrawn = 2;
+
+std::string EntityKey(absl::string_view id) { return absl::StrCat("e", id); }
+
+std::string InvolvementKey(absl::string_view participant_id, absl::string_view engagement_id) {
+  return absl::StrCat("i", participant_id, "/", engagement_id);
+}
+
+std::string Encode(const Entity& entity) {
+  std::string bytes;
+  bytes.push_back(static_cast<char>(entity.kind));
+  bytes.push_back(static_cast<char>((entity.closed ? kClosed : 0) |
+                                    (entity.consent_withdrawn ? kConsentWithdrawn : 0)));
+  bytes.push_back(static_cast<char>(entity.organisation.size()));
+  absl::StrAppend(&bytes, entity.organisation, entity.engagement_id);
+  return bytes;
+}
+
+absl::StatusOr<Entity> Decode(absl::string_view id, absl::string_view bytes) {
+  auto malformed = [&] {
+    return absl::DataLossError(absl::StrCat("the write model's record of ", id, " is malformed"));
+  };
+  if (bytes.size() < 3) return malformed();
+  Entity entity;
+  uint8_t kind = static_cast<uint8_t>(bytes[0]);
+  if (kind < 1 || kind > 6) return malformed();
+  entity.kind = static_cast<EntityKind>(kind);
+  uint8_t flags = static_cast<uint8_t>(bytes[1]);
+  entity.closed = (flags & kClosed) != 0;
+  entity.consent_withdrawn = (flags & kConsentWithdrawn) != 0;
+  size_t ods_size = static_cast<uint8_t>(bytes[2]);
+  if (bytes.size() < 3 + ods_size) return malformed();
+  entity.organisation = std::string(bytes.substr(3, ods_size));
+  entity.engagement_id = std::string(bytes.substr(3 + ods_size));
+  return entity;
+}
+
+}  // namespace
 
 absl::string_view EntityKindName(EntityKind kind) {
   switch (kind) {
@@ -16,130 +59,87 @@ absl::string_view EntityKindName(EntityKind kind) {
   return "thing";
 }
 
-uint32_t WriteModel::Organisation(absl::string_view ods) {
-  auto [it, inserted] =
-      organisations_.try_emplace(std::string(ods), static_cast<uint32_t>(organisations_.size()));
-  return it->second;
+absl::StatusOr<std::optional<Entity>> WriteModel::Find(absl::string_view id) {
+  absl::StatusOr<std::optional<std::string>> bytes = state_.Get(EntityKey(id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  absl::StatusOr<Entity> entity = Decode(id, **bytes);
+  if (!entity.ok()) return entity.status();
+  return *std::move(entity);
 }
 
-const Entity* WriteModel::Find(absl::string_view id, const Overlay* overlay) const {
-  if (overlay != nullptr) {
-    auto it = overlay->entities.find(id);
-    if (it != overlay->entities.end()) return &it->second;
-  }
-  auto it = entities_.find(id);
-  return it == entities_.end() ? nullptr : &it->second;
+absl::StatusOr<bool> WriteModel::Involved(absl::string_view participant_id,
+                                          absl::string_view engagement_id) {
+  absl::StatusOr<std::optional<std::string>> marker =
+      state_.Get(InvolvementKey(participant_id, engagement_id));
+  if (!marker.ok()) return marker.status();
+  return marker->has_value();
 }
 
-std::optional<uint32_t> WriteModel::EventOrganisation(absl::string_view event_id,
-                                                      const Overlay* overlay) const {
-  if (overlay != nullptr) {
-    auto it = overlay->events.find(event_id);
-    if (it != overlay->events.end()) return it->second;
-  }
-  auto it = events_.find(event_id);
-  if (it == events_.end()) return std::nullopt;
-  return it->second;
+void WriteModel::Put(absl::string_view id, const Entity& entity) {
+  state_.Put(EntityKey(id), Encode(entity));
 }
 
-bool WriteModel::Involved(absl::string_view participant_id, absl::string_view engagement_id,
-                          const Overlay* overlay) const {
-  std::string key = absl::StrCat(participant_id, engagement_id);
-  return involvement_.contains(key) || (overlay != nullptr && overlay->involvement.contains(key));
+absl::Status WriteModel::Mark(absl::string_view id, bool Entity::*flag) {
+  absl::StatusOr<std::optional<Entity>> found = Find(id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::OkStatus();
+  Entity entity = **found;
+  entity.*flag = true;
+  Put(id, entity);
+  return absl::OkStatus();
 }
 
-void WriteModel::Put(Overlay* overlay, const std::string& id, Entity entity) {
-  if (overlay != nullptr) {
-    overlay->entities[id] = std::move(entity);
-  } else {
-    entities_[id] = std::move(entity);
-  }
+void WriteModel::Involve(absl::string_view participant_id, absl::string_view engagement_id) {
+  state_.Put(InvolvementKey(participant_id, engagement_id), "");
 }
 
-void WriteModel::Involve(Overlay* overlay, absl::string_view participant_id,
-                         absl::string_view engagement_id) {
-  std::string key = absl::StrCat(participant_id, engagement_id);
-  if (overlay != nullptr) {
-    overlay->involvement.insert(std::move(key));
-  } else {
-    involvement_.insert(std::move(key));
-  }
-}
-
-void WriteModel::Apply(const engagement::v1::Event& event, Overlay* overlay) {
-  uint32_t org = Organisation(event.organisation());
-  if (overlay != nullptr) {
-    overlay->events[event.event_id()] = org;
-  } else {
-    events_[event.event_id()] = org;
-  }
+absl::Status WriteModel::Apply(const Event& event) {
   auto entity = [&](EntityKind kind, const std::string& engagement_id = "") {
     Entity e;
     e.kind = kind;
-    e.organisation = org;
+    e.organisation = event.organisation();
     e.engagement_id = engagement_id;
     return e;
   };
   switch (event.payload_case()) {
-    case engagement::v1::Event::kEngagementOpened:
-      Put(overlay, event.engagement_opened().engagement_id(), entity(EntityKind::kEngagement));
+    case Event::kEngagementOpened:
+      Put(event.engagement_opened().engagement_id(), entity(EntityKind::kEngagement));
       break;
-    case engagement::v1::Event::kEngagementClosed: {
-      const Entity* found = Find(event.engagement_closed().engagement_id(), overlay);
-      if (found != nullptr) {
-        Entity closed = *found;
-        closed.closed = true;
-        Put(overlay, event.engagement_closed().engagement_id(), std::move(closed));
-      }
+    case Event::kEngagementClosed:
+      return Mark(event.engagement_closed().engagement_id(), &Entity::closed);
+    case Event::kParticipantRegistered:
+      Put(event.participant_registered().participant_id(), entity(EntityKind::kParticipant));
       break;
-    }
-    case engagement::v1::Event::kParticipantRegistered:
-      Put(overlay, event.participant_registered().participant_id(),
-          entity(EntityKind::kParticipant));
-      break;
-    case engagement::v1::Event::kConsentWithdrawn: {
-      const Entity* found = Find(event.consent_withdrawn().participant_id(), overlay);
-      if (found != nullptr) {
-        Entity withdrawn = *found;
-        withdrawn.consent_withdrawn = true;
-        Put(overlay, event.consent_withdrawn().participant_id(), std::move(withdrawn));
-      }
-      break;
-    }
-    case engagement::v1::Event::kSessionHeld: {
+    case Event::kConsentWithdrawn:
+      return Mark(event.consent_withdrawn().participant_id(), &Entity::consent_withdrawn);
+    case Event::kSessionHeld: {
       const auto& session = event.session_held();
-      Put(overlay, session.session_id(), entity(EntityKind::kSession, session.engagement_id()));
+      Put(session.session_id(), entity(EntityKind::kSession, session.engagement_id()));
       for (const std::string& participant : session.attendee_participant_ids()) {
-        Involve(overlay, participant, session.engagement_id());
+        Involve(participant, session.engagement_id());
       }
       break;
     }
-    case engagement::v1::Event::kInvitationSent: {
+    case Event::kInvitationSent: {
       const auto& invitation = event.invitation_sent();
-      Put(overlay, invitation.invitation_id(),
-          entity(EntityKind::kInvitation, invitation.engagement_id()));
+      Put(invitation.invitation_id(), entity(EntityKind::kInvitation, invitation.engagement_id()));
       if (!invitation.participant_id().empty()) {
-        Involve(overlay, invitation.participant_id(), invitation.engagement_id());
+        Involve(invitation.participant_id(), invitation.engagement_id());
       }
       break;
     }
-    case engagement::v1::Event::kInsightRecorded:
-      Put(overlay, event.insight_recorded().insight_id(),
+    case Event::kInsightRecorded:
+      Put(event.insight_recorded().insight_id(),
           entity(EntityKind::kInsight, event.insight_recorded().engagement_id()));
       break;
-    case engagement::v1::Event::kDecisionRecorded:
-      Put(overlay, event.decision_recorded().decision_id(), entity(EntityKind::kDecision));
+    case Event::kDecisionRecorded:
+      Put(event.decision_recorded().decision_id(), entity(EntityKind::kDecision));
       break;
     default:
       break;
   }
-}
-
-void WriteModel::Merge(Overlay&& overlay) {
-  for (auto& [id, entity] : overlay.entities) entities_[id] = std::move(entity);
-  for (auto& [id, org] : overlay.events) events_[id] = org;
-  for (auto& key : overlay.involvement) involvement_.insert(key);
-  overlay.Clear();
+  return absl::OkStatus();
 }
 
 }  // namespace domain

@@ -1,88 +1,76 @@
-// WriteModel: what the engagement rules need to know about the log so far.
+// WriteModel: what the engagement rules need to know about the log so far, kept in the ledger's
+// append-guard state (ledger/append_guard.h) and read by key, never loaded whole.
 //
-// It holds one small record per thing the events name (engagement, session, insight, decision,
-// participant, invitation) and the organisation of every event id, enough to answer "does it
-// exist, in which organisation and engagement, is it closed". No personal data is kept.
+// One small record per thing the events name (engagement, session, insight, decision,
+// participant, invitation), enough to answer "does it exist, in which organisation and
+// engagement, is it closed, has the person withdrawn consent", and one marker per person involved
+// in an engagement. No personal data is kept: ids, kinds, ODS codes and flags only.
 //
-// Lookups go through an optional Overlay: the things an append in progress would add, so that
-// later events of a batch can refer to earlier ones before anything is committed.
-// Thread safety: none; the ledger calls its append guard from one thread.
+// Stored format (keys and values are bytes of the guard's state):
+//   "e" || id                         -> kind (1 byte) || flags (1 byte: bit 0 closed,
+//                                        bit 1 consent withdrawn) || ODS length (1 byte) ||
+//                                        ODS code || engagement id (sessions, insights,
+//                                        invitations; else empty)
+//   "i" || participant id || "/" || engagement id -> empty: the person was invited to, or
+//                                        attended a session of, the engagement
+// A change to this format changes kStateVersion, so the ledger rebuilds the state once.
+//
+// Lifetime: borrows the GuardState it is given for one guard call.
 #ifndef ENGAGEMENT_DOMAIN_WRITE_MODEL_H_
 #define ENGAGEMENT_DOMAIN_WRITE_MODEL_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engagement/v1/event.pb.h"
+#include "ledger/append_guard.h"
 
 namespace domain {
 
 enum class EntityKind : uint8_t {
-  kEngagement,
-  kSession,
-  kInsight,
-  kDecision,
-  kParticipant,
-  kInvitation,
+  kEngagement = 1,
+  kSession = 2,
+  kInsight = 3,
+  kDecision = 4,
+  kParticipant = 5,
+  kInvitation = 6,
 };
 
 absl::string_view EntityKindName(EntityKind kind);
 
 struct Entity {
   EntityKind kind = EntityKind::kEngagement;
-  uint32_t organisation = 0;   // interned ODS code
-  std::string engagement_id;   // sessions, insights, invitations
-  bool closed = false;         // engagements
+  std::string organisation;        // ODS code
+  std::string engagement_id;       // sessions, insights, invitations
+  bool closed = false;             // engagements
   bool consent_withdrawn = false;  // participants
 };
 
 class WriteModel {
  public:
-  // Changes an append would make, looked up before the model itself.
-  struct Overlay {
-    absl::flat_hash_map<std::string, Entity> entities;
-    absl::flat_hash_map<std::string, uint32_t> events;
-    absl::flat_hash_set<std::string> involvement;
-    void Clear() {
-      entities.clear();
-      events.clear();
-      involvement.clear();
-    }
-  };
+  // Names the stored format above (the guard's StateVersion).
+  static constexpr char kStateVersion[] = "engagement-write-model/1";
 
-  // The interned number of an ODS code (stable for the life of the model).
-  uint32_t Organisation(absl::string_view ods);
+  explicit WriteModel(ledger::GuardState& state) : state_(state) {}
 
-  // Lookups see `overlay` first, then the model.
-  const Entity* Find(absl::string_view id, const Overlay* overlay) const;
-  std::optional<uint32_t> EventOrganisation(absl::string_view event_id,
-                                            const Overlay* overlay) const;
+  // The thing with `id`, or nullopt.
+  absl::StatusOr<std::optional<Entity>> Find(absl::string_view id);
   // Whether the participant attended a session of, or was invited to, the engagement.
-  bool Involved(absl::string_view participant_id, absl::string_view engagement_id,
-                const Overlay* overlay) const;
+  absl::StatusOr<bool> Involved(absl::string_view participant_id, absl::string_view engagement_id);
 
-  // Records what `event` adds or changes, into `overlay` (or the model when null).
-  void Apply(const engagement::v1::Event& event, Overlay* overlay);
-  // Moves everything in `overlay` into the model.
-  void Merge(Overlay&& overlay);
-
-  size_t entity_count() const { return entities_.size(); }
-  size_t event_count() const { return events_.size(); }
+  // Records what `event` adds or changes.
+  absl::Status Apply(const engagement::v1::Event& event);
 
  private:
-  void Put(Overlay* overlay, const std::string& id, Entity entity);
-  void Involve(Overlay* overlay, absl::string_view participant_id,
-               absl::string_view engagement_id);
+  void Put(absl::string_view id, const Entity& entity);
+  // Sets a flag of an existing thing (nothing when it does not exist).
+  absl::Status Mark(absl::string_view id, bool Entity::*flag);
+  void Involve(absl::string_view participant_id, absl::string_view engagement_id);
 
-  absl::flat_hash_map<std::string, uint32_t> organisations_;
-  absl::flat_hash_map<std::string, Entity> entities_;
-  absl::flat_hash_map<std::string, uint32_t> events_;  // event id -> organisation
-  absl::flat_hash_set<std::string> involvement_;       // participant id + engagement id
+  ledger::GuardState& state_;
 };
 
 }  // namespace domain

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engagement/v1/event.pb.h"
+#include "ledger/append_guard.h"
 #include "ledger/log_filter.h"
 
 namespace ledger {
@@ -85,18 +86,6 @@ struct LogReadOptions {
 using EventVisitor =
     absl::FunctionRef<bool(const engagement::v1::Event& event, absl::string_view canonical_record)>;
 
-// A check run by the log inside its append order, seeing every earlier append (committed or in
-// the same group commit) and none of the later ones. The domain's engagement rules implement it.
-class AppendGuard {
- public:
-  virtual ~AppendGuard() = default;
-  // Returns OK to let `batch` through, or the status to fail its append with. `events` carry
-  // their ids, stream, revision and position as they will be stored.
-  virtual absl::Status Check(const std::vector<engagement::v1::Event>& events) = 0;
-  // `events` passed Check and are being written; update the guard's state.
-  virtual void Accept(const std::vector<engagement::v1::Event>& events) = 0;
-};
-
 // Receives the outcome of an asynchronous append. It runs on the log's commit thread, so it
 // must be quick and must not call back into the log's append methods.
 using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
@@ -145,9 +134,16 @@ class EventLog {
   virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
                                                                     uint64_t new_size) const = 0;
 
-  // Installs the check appends must pass (not owned; must outlive the log). Call before the
-  // first append.
-  virtual void SetAppendGuard(AppendGuard* guard) = 0;
+  // Called now and then while InstallAppendGuard replays events: how many so far, of how many.
+  using ReplayProgress = std::function<void(uint64_t replayed, uint64_t total)>;
+
+  // Installs the check appends must pass (not owned; must outlive the log), after bringing its
+  // state up to the head: the events appended while no guard was installed are replayed into it
+  // (normally none), or the whole log when the guard's StateVersion changed. Returns how many
+  // events were replayed. Call once, before the first append; FAILED_PRECONDITION if appends
+  // arrived meanwhile.
+  virtual absl::StatusOr<uint64_t> InstallAppendGuard(AppendGuard* guard,
+                                                      ReplayProgress progress = nullptr) = 0;
 };
 
 }  // namespace ledger

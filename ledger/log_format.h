@@ -1,6 +1,6 @@
 // The on-disk format of the event log, in one place.
 //
-// The log lives in one RocksDB database with seven column families:
+// The log lives in one RocksDB database with eight column families:
 //
 //   "log"      key: position as 8-byte big-endian (so byte order is log order)
 //              value: hash (32 bytes) || canonical record (see canonical_record.h)
@@ -14,6 +14,7 @@
 //   "merkle"   the Merkle tree's complete perfect subtrees (merkle_format.h)
 //   "checkpoints" key: tree size as 8-byte big-endian
 //              value: root hash (32 bytes) || the signed checkpoint note (checkpoint.h)
+//   "guard"    the append guard's state (append_guard.h): keys and values are the guard's own
 //   "meta"     key: a name below; value: as described there
 //
 // A stream name never contains 0x00 (validated on append), so a stream's keys are contiguous and
@@ -40,6 +41,7 @@ inline constexpr char kStreamsFamily[] = "streams";
 inline constexpr char kHeadsFamily[] = "heads";
 inline constexpr char kMetaFamily[] = "meta";
 inline constexpr char kCheckpointsFamily[] = "checkpoints";
+inline constexpr char kGuardFamily[] = "guard";
 
 // meta: the format version as decimal text. Opening a database of another version fails.
 inline constexpr char kFormatVersionKey[] = "format_version";
@@ -49,6 +51,12 @@ inline constexpr char kStreamCountKey[] = "stream_count";
 // meta: the number of leaves in the "merkle" family's tree, 8-byte big-endian; equals the head
 // position after every append (older logs are brought up to it on open).
 inline constexpr char kTreeSizeKey[] = "tree_size";
+
+// meta: the last position whose event the "guard" family reflects, 8-byte big-endian; written in
+// the same batch as the guard's state (every group commit made with a guard installed).
+inline constexpr char kGuardPositionKey[] = "guard_position";
+// meta: the guard's StateVersion() that wrote the "guard" family.
+inline constexpr char kGuardVersionKey[] = "guard_version";
 
 inline constexpr size_t kHashSize = 32;
 

@@ -117,7 +117,9 @@ void RocksDbEventLog::CommitLoop() {
       state.last_hash = head_.hash;
       state.stream_count = head_.stream_count;
     }
+    current_group_ = &state;
     absl::Status written = CommitGroup(group, &state);
+    current_group_ = nullptr;
     {
       absl::MutexLock lock(&mu_);
       if (written.ok()) {
@@ -152,6 +154,12 @@ absl::Status RocksDbEventLog::CommitGroup(
     if (pending->result.ok() && !pending->result->already_appended) anything = true;
   }
   if (!anything) return absl::OkStatus();
+  if (group_guard_ != nullptr) {
+    // The guard's state changes in the same batch as the events that changed it.
+    guard_state_->AddGroupTo(&batch);
+    batch.Put(meta_, log_format::kGuardPositionKey,
+              log_format::EncodeFixed64BE(state->next_position - 1));
+  }
   if (state->stream_count_changed) {
     batch.Put(meta_, log_format::kStreamCountKey, log_format::EncodeFixed64BE(state->stream_count));
   }
@@ -167,8 +175,10 @@ absl::Status RocksDbEventLog::CommitGroup(
   rocksdb::Status s = db_->Write(write_options, &batch);
   if (!s.ok()) {
     stream_cache_.clear();
+    if (guard_state_ != nullptr) guard_state_->GroupFailed();
     return FromRocks(s, "appending");
   }
+  if (group_guard_ != nullptr) guard_state_->GroupWritten();
   tree_appender_ = std::move(tree);
   if (stream_cache_.size() > 1'000'000) stream_cache_.clear();
   for (auto& [stream, stream_state] : state->streams) stream_cache_[stream] = stream_state;
@@ -263,9 +273,12 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
     event.clear_hash();
   }
   if (group_guard_ != nullptr) {
-    absl::Status allowed = group_guard_->Check(append.events);
-    if (!allowed.ok()) return allowed;
-    group_guard_->Accept(append.events);
+    absl::Status allowed = group_guard_->Check(append.events, *guard_state_);
+    if (!allowed.ok()) {
+      guard_state_->DropBatch();
+      return allowed;
+    }
+    guard_state_->KeepBatch();
   }
 
   AppendResult result;
@@ -296,6 +309,21 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
   result.stream_revision = append.events.back().stream_revision();
   result.last_hash = state->last_hash;
   return result;
+}
+
+absl::StatusOr<engagement::v1::Event> RocksDbEventLog::FindEventForGuard(
+    absl::string_view event_id) const {
+  if (current_group_ != nullptr) {
+    auto in_group = current_group_->ids.find(event_id);
+    if (in_group != current_group_->ids.end() && in_group->second.event != nullptr) {
+      return *in_group->second.event;
+    }
+  }
+  absl::StatusOr<uint64_t> position = LookupEventId(event_id);
+  if (!position.ok()) return position.status();
+  absl::StatusOr<std::string> value = ReadRecord(*position);
+  if (!value.ok()) return value.status();
+  return DecodeCanonicalRecord(absl::string_view(*value).substr(log_format::kHashSize));
 }
 
 }  // namespace ledger

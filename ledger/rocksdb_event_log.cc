@@ -2,6 +2,7 @@
 // rocksdb_append.cc.
 #include "ledger/rocksdb_event_log.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/numbers.h"
@@ -106,12 +107,20 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
       {merkle_format::kMerkleFamily, BaseFamily()},
       {log_format::kCheckpointsFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kGuardFamily, PointLookupFamily()},
   };
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   if (options.read_only) {
     if (!std::filesystem::exists(std::filesystem::path(directory) / "CURRENT")) {
       return absl::NotFoundError(absl::StrCat("no ledger in ", directory));
+    }
+    // Readers do not need the guard's family, which a directory last written by an older
+    // ledgerd lacks (a read-only open cannot create it).
+    std::vector<std::string> present;
+    if (rocksdb::DB::ListColumnFamilies(db_options, directory, &present).ok() &&
+        std::find(present.begin(), present.end(), log_format::kGuardFamily) == present.end()) {
+      families.pop_back();
     }
     status = rocksdb::DB::OpenForReadOnly(db_options, directory, families, &log->handles_, &raw);
   } else {
@@ -132,6 +141,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
   log->meta_ = log->handles_[5];
   log->merkle_ = log->handles_[6];
   log->checkpoints_ = log->handles_[7];
+  log->guard_family_ = log->handles_.size() > 8 ? log->handles_[8] : nullptr;
   log->tree_ = std::make_unique<RocksDbMerkleNodeStore>(log->db_.get(), log->merkle_);
   absl::Status recovered = log->Recover();
   if (!recovered.ok()) return recovered;
@@ -381,11 +391,6 @@ void RocksDbEventLog::BeginShutdown() {
 bool RocksDbEventLog::ShuttingDown() const {
   absl::MutexLock lock(&mu_);
   return shutting_down_;
-}
-
-void RocksDbEventLog::SetAppendGuard(AppendGuard* guard) {
-  absl::MutexLock lock(&mu_);
-  guard_ = guard;
 }
 
 }  // namespace ledger

@@ -23,6 +23,7 @@
 #include "ledger/checkpoint_store.h"
 #include "ledger/event_log.h"
 #include "ledger/merkle_tree.h"
+#include "ledger/rocksdb_guard_state.h"
 #include "ledger/rocksdb_merkle_store.h"
 #include "rocksdb/db.h"
 
@@ -58,7 +59,8 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   uint64_t WaitForHeadBeyond(uint64_t position, absl::Duration timeout) const override;
   void BeginShutdown() override;
   bool ShuttingDown() const override;
-  void SetAppendGuard(AppendGuard* guard) override;
+  absl::StatusOr<uint64_t> InstallAppendGuard(AppendGuard* guard,
+                                              ReplayProgress progress = nullptr) override;
   absl::StatusOr<std::string> TreeRoot(uint64_t tree_size) const override;
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
                                                           uint64_t tree_size) const override;
@@ -112,6 +114,10 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   absl::StatusOr<StreamState> LoadStreamState(absl::string_view stream) const;
   absl::StatusOr<uint64_t> LookupEventId(absl::string_view event_id) const;
   absl::StatusOr<std::string> ReadRecord(uint64_t position) const;
+  // The stored event with `event_id`, or one appended earlier in the group being committed.
+  absl::StatusOr<engagement::v1::Event> FindEventForGuard(absl::string_view event_id) const;
+  // Deletes every key of the guard's family.
+  absl::Status ClearGuardState();
 
   RocksDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -122,6 +128,7 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   rocksdb::ColumnFamilyHandle* heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* merkle_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkpoints_ = nullptr;
+  rocksdb::ColumnFamilyHandle* guard_family_ = nullptr;
   std::unique_ptr<RocksDbMerkleNodeStore> tree_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
 
@@ -140,8 +147,12 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   AppendGuard* guard_ ABSL_GUARDED_BY(mu_) = nullptr;
   // The tree's frontier; owned by the commit thread once the log is open.
   MerkleAppender tree_appender_;
-  // The guard as the commit thread saw it when it took its group.
+  // The guard as the commit thread saw it when it took its group, and its state (set with guard_,
+  // then owned by the commit thread).
   AppendGuard* group_guard_ = nullptr;
+  std::unique_ptr<RocksDbGuardState> guard_state_;
+  // The group the commit thread is numbering, while it does so.
+  const GroupState* current_group_ = nullptr;
 };
 
 }  // namespace ledger

@@ -54,10 +54,25 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->verified_at_start_ = *verified;
   absl::StatusOr<ledger::StoredCheckpoint> signed_head = server->checkpointer_->SignHead(absl::Now());
   if (!signed_head.ok()) return signed_head.status();
+  // The engagement rules keep their state beside the log, so this replays nothing unless events
+  // were appended without them (by a tool, or before they changed their state's layout).
   server->rules_ = std::make_unique<domain::EngagementRules>();
-  absl::Status loaded = server->rules_->Load(*server->log_);
-  if (!loaded.ok()) return loaded;
-  server->log_->SetAppendGuard(server->rules_.get());
+  absl::Time replay_started = absl::Now();
+  absl::StatusOr<uint64_t> replayed = server->log_->InstallAppendGuard(
+      server->rules_.get(), [replay_started](uint64_t done, uint64_t total) {
+        if (done % (1 << 20) < 8192 && done < total) {
+          std::fprintf(stderr, "ledgerd: engagement rules catching up: %llu of %llu events\n",
+                       static_cast<unsigned long long>(done),
+                       static_cast<unsigned long long>(total));
+        }
+      });
+  if (!replayed.ok()) return replayed.status();
+  server->rules_replayed_at_start_ = *replayed;
+  if (*replayed > 0) {
+    std::fprintf(stderr, "ledgerd: engagement rules caught up with %llu events in %.1f s\n",
+                 static_cast<unsigned long long>(*replayed),
+                 absl::ToDoubleSeconds(absl::Now() - replay_started));
+  }
   server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get());
 
   // Projections follow the log in the background; reports at the head catch them up first.

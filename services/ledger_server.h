@@ -69,6 +69,8 @@ class LedgerServer {
   projections::ProjectionRunner* projections() const { return runner_.get(); }
   // Events re-hashed at start (those after the latest checkpoint).
   uint64_t verified_at_start() const { return verified_at_start_; }
+  // Events replayed into the engagement rules' state at start (appended without the rules).
+  uint64_t rules_replayed_at_start() const { return rules_replayed_at_start_; }
 
   // Stops accepting calls, lets in-flight ones finish within `grace`, closes the log. Idempotent.
   absl::Status Shutdown(absl::Duration grace = absl::Seconds(10));
@@ -94,6 +96,7 @@ class LedgerServer {
   bool shut_down_ = false;
   bool sign_on_stop_ = true;
   uint64_t verified_at_start_ = 0;
+  uint64_t rules_replayed_at_start_ = 0;
 };
 
 }  // namespace services

@@ -123,12 +123,14 @@ TEST_F(AuditServerTest, RestartVerifiesOnlyTheTailAndRefusesATamperedOne) {
   Start();
   ASSERT_TRUE(start_status_.ok()) << start_status_;
   EXPECT_EQ(server_->verified_at_start(), 0u);  // nothing after the checkpoint
+  EXPECT_EQ(server_->rules_replayed_at_start(), 0u);  // the rules' state is stored with the log
   Append(testing_support::Sessions(3));
   Stop();
   std::filesystem::copy(dir_.Sub("data"), dir_.Sub("copy"), std::filesystem::copy_options::recursive);
   Start();
   ASSERT_TRUE(start_status_.ok()) << start_status_;
   EXPECT_EQ(server_->verified_at_start(), 3u);  // only the tail since the checkpoint
+  EXPECT_EQ(server_->rules_replayed_at_start(), 0u);
   Stop();
   // Edit a record after the last checkpoint, as an attacker with the disk would.
   {

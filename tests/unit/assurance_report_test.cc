@@ -27,8 +27,7 @@ class Scenario {
     auto log = ledger::RocksDbEventLog::Open(dir, ledger::RocksDbOptions());
     EXPECT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
-    EXPECT_TRUE(rules_.Load(*log_).ok());
-    log_->SetAppendGuard(&rules_);
+    EXPECT_TRUE(log_->InstallAppendGuard(&rules_).ok());
   }
   uint64_t Add(Event event) {
     std::vector<Event> events = {std::move(event)};

@@ -103,8 +103,17 @@ class EngagementRulesTest : public ::testing::Test {
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
     rules_ = std::make_unique<EngagementRules>();
-    ASSERT_TRUE(rules_->Load(*log_).ok());
-    log_->SetAppendGuard(rules_.get());
+    absl::StatusOr<uint64_t> replayed = log_->InstallAppendGuard(rules_.get());
+    ASSERT_TRUE(replayed.ok()) << replayed.status();
+    replayed_ = *replayed;
+  }
+
+  // Opens the log without the rules, as a tool would.
+  void OpenWithoutRules() {
+    log_.reset();
+    auto log = ledger::RocksDbEventLog::Open(dir_.path(), ledger::RocksDbOptions());
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
   }
 
   absl::Status Append(std::vector<Event> events) {
@@ -125,6 +134,7 @@ class EngagementRulesTest : public ::testing::Test {
   testing_support::TempDir dir_;
   std::unique_ptr<ledger::RocksDbEventLog> log_;
   std::unique_ptr<EngagementRules> rules_;
+  uint64_t replayed_ = 0;
   const std::string engagement_ = NewUuid();
 };
 
@@ -242,9 +252,37 @@ TEST_F(EngagementRulesTest, TheRulesRememberTheLogAfterARestart) {
                       Closed(engagement_)})
                   .ok());
   Open();
+  EXPECT_EQ(replayed_, 0u) << "the rules' state is stored with the log: nothing to replay";
   EXPECT_TRUE(Append({Insight(engagement_, NewUuid(), {session})}).code() ==
               absl::StatusCode::kFailedPrecondition);  // closed, as before the restart
-  EXPECT_GT(rules_->model().entity_count(), 0u);
+}
+
+TEST_F(EngagementRulesTest, EventsAppendedWithoutTheRulesAreCaughtUpWhenTheyReturn) {
+  ASSERT_TRUE(Append({EngagementOpened(engagement_)}).ok());
+  OpenWithoutRules();
+  std::string other = NewUuid(), session = NewUuid();
+  ASSERT_TRUE(Append({EngagementOpened(other), Session(other, session), Closed(engagement_)}).ok());
+  Open();
+  EXPECT_EQ(replayed_, 3u);
+  ExpectRefused({Session(engagement_, NewUuid())}, "events[0].session_held.engagement_id");
+  ExpectRefused({Session(other, session)}, "events[0].session_held.session_id");
+  EXPECT_TRUE(Append({Insight(other, NewUuid(), {session})}).ok());
+  Open();
+  EXPECT_EQ(replayed_, 0u);
+}
+
+TEST_F(EngagementRulesTest, ARefusedBatchLeavesNoTraceInTheRules) {
+  ASSERT_TRUE(Append({EngagementOpened(engagement_)}).ok());
+  std::string session = NewUuid();
+  // The session is fine; the insight after it cites a session that does not exist.
+  ExpectRefused({Session(engagement_, session), Insight(engagement_, NewUuid(), {NewUuid()})},
+                "events[1].insight_recorded.session_ids[0]");
+  // So the session was never recorded: citing it fails, and recording it now works.
+  ExpectRefused({Insight(engagement_, NewUuid(), {session})},
+                "events[0].insight_recorded.session_ids[0]");
+  EXPECT_TRUE(Append({Session(engagement_, session)}).ok());
+  Open();
+  ExpectRefused({Session(engagement_, session)}, "events[0].session_held.session_id");
 }
 
 TEST_F(EngagementRulesTest, ConcurrentWritersNeverGetASessionPastTheClose) {
