@@ -11,8 +11,6 @@
 #include <cstdint>
 #include <string>
 
-#include <functional>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -47,17 +45,6 @@ class ChainVerifier {
   std::string previous_hash_;  // scratch, reused across records
   absl::Status status_;
 };
-
-// Verifies a whole log directory offline (opened read-only): re-hashes every stored record and
-// recomputes the chain and the RFC 9162 tree; the tree must pass through the root of every
-// checkpoint the ledger stored and end at the stored tree's root; the stream index must not refer
-// beyond the end. Calls `progress` now and then with the number of events verified so far.
-// Returns the number verified (and, if asked, how many stored checkpoints were checked), or the
-// first failure as DATA_LOSS "position N: ...". Checkpoint signatures are checked online
-// (ledgerctl verify against a server, or audit bundles), where the auditor's key is known.
-absl::StatusOr<uint64_t> VerifyDataDirectory(
-    const std::string& directory, const std::function<void(uint64_t)>& progress = nullptr,
-    uint64_t* checkpoints_checked = nullptr);
 
 }  // namespace ledger
 

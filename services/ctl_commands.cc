@@ -17,6 +17,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/canonical_record.h"
 #include "ledger/chain_verifier.h"
+#include "ledger/directory_verifier.h"
 #include "ledger/hash_chain.h"
 #include "services/ctl_audit.h"
 
@@ -222,13 +223,13 @@ int VerifyOffline(const Options& options) {
   if (std::filesystem::exists(std::filesystem::path(directory) / "log" / "CURRENT")) {
     directory += "/log";
   }
-  uint64_t checkpoints = 0;
-  absl::StatusOr<uint64_t> verified = ledger::VerifyDataDirectory(
-      directory,
-      [](uint64_t n) {
-        std::fprintf(stderr, "  ... %llu events verified\n", static_cast<unsigned long long>(n));
-      },
-      &checkpoints);
+  ledger::DirectoryVerifyOptions verify_options;
+  verify_options.progress = [](uint64_t n) {
+    std::fprintf(stderr, "  ... %llu events verified\n", static_cast<unsigned long long>(n));
+  };
+  verify_options.verifier_key = options.verifier_key;
+  absl::StatusOr<ledger::DirectoryVerifyResult> verified =
+      ledger::VerifyDataDirectory(directory, verify_options);
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   if (!verified.ok()) {
     if (absl::IsDataLoss(verified.status())) {
@@ -238,13 +239,17 @@ int VerifyOffline(const Options& options) {
     std::fprintf(stderr, "ledgerctl verify: %s\n", verified.status().ToString().c_str());
     return kExitFailed;
   }
+  std::string signatures =
+      verified->signatures_checked
+          ? "and their signatures by the given verifier key"
+          : "(signatures not checked: give --verifier_key to check them against the key you trust)";
   std::printf("OK: %llu events in %s: every record re-hashed from its stored bytes, the chain "
               "is whole, the recomputed Merkle tree matches the stored tree and the roots of %llu "
-              "stored checkpoints, and the stream index ends where the log does (%.2f s, %.0f "
+              "stored checkpoints %s, and the stream index ends where the log does (%.2f s, %.0f "
               "events/s)\n",
-              static_cast<unsigned long long>(*verified), options.data_dir.c_str(),
-              static_cast<unsigned long long>(checkpoints), seconds,
-              seconds > 0 ? *verified / seconds : 0.0);
+              static_cast<unsigned long long>(verified->events), options.data_dir.c_str(),
+              static_cast<unsigned long long>(verified->checkpoints), signatures.c_str(), seconds,
+              seconds > 0 ? verified->events / seconds : 0.0);
   return kExitOk;
 }
 
@@ -315,9 +320,10 @@ int VerifyOnline(const Options& options) {
 }  // namespace
 
 int Verify(const Options& options) {
-  if (!options.data_dir.empty() && (!options.checkpoint_file.empty() || !options.verifier_key.empty())) {
-    std::fprintf(stderr, "ledgerctl verify: --checkpoint and --verifier_key check a server's "
-                 "checkpoints; with --data_dir, use them against the server (docs/audit.md)\n");
+  if (!options.data_dir.empty() && !options.checkpoint_file.empty()) {
+    std::fprintf(stderr, "ledgerctl verify: --checkpoint checks a server's history against a "
+                 "checkpoint you saved; with --data_dir, use it against the server "
+                 "(docs/audit.md)\n");
     return kExitUsage;
   }
   return options.data_dir.empty() ? VerifyOnline(options) : VerifyOffline(options);

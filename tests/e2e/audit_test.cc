@@ -128,6 +128,19 @@ TEST_F(AuditTest, SavedCheckpointProvesTheLogOnlyGrew) {
   // Checked against a key that is not the server's, the server's checkpoint fails.
   auto wrong_key = Ctl("verify --verifier_key=" + other->VerifierKey());
   EXPECT_EQ(wrong_key.exit_code, 3) << wrong_key.output;
+
+  // Offline, over the data directory of the running ledger: every stored checkpoint's signature
+  // is checked with the key the auditor trusts.
+  auto offline_verify = Ctl(absl::StrCat("verify --data_dir=", data_, " --verifier_key=", key));
+  EXPECT_EQ(offline_verify.exit_code, 0) << offline_verify.output;
+  EXPECT_NE(offline_verify.output.find("and their signatures by the given verifier key"),
+            std::string::npos)
+      << offline_verify.output;
+  auto offline_wrong =
+      Ctl(absl::StrCat("verify --data_dir=", data_, " --verifier_key=", other->VerifierKey()));
+  EXPECT_EQ(offline_wrong.exit_code, 3) << offline_wrong.output;
+  EXPECT_NE(offline_wrong.output.find("is not signed by the given verifier key"), std::string::npos)
+      << offline_wrong.output;
 }
 
 TEST_F(AuditTest, BundleChecksWithNoServerAndCatchesTampering) {

@@ -1,0 +1,268 @@
+#include "ledger/directory_verifier.h"
+
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/chain_verifier.h"
+#include "ledger/checkpoint.h"
+#include "ledger/log_format.h"
+#include "ledger/merkle_format.h"
+#include "ledger/merkle_tree.h"
+#include "ledger/rocksdb_merkle_store.h"
+#include "ledger/rocksdb_status.h"
+#include "rocksdb/db.h"
+
+namespace ledger {
+namespace {
+
+// Records read from the log family, their values back to back in one buffer (one allocation per
+// chunk, not per record). A chunk may end with the read error that stopped it.
+struct RecordChunk {
+  struct Record {
+    uint64_t position;
+    size_t offset;
+    size_t size;
+  };
+  std::string bytes;
+  std::vector<Record> records;
+  absl::Status read_error;
+
+  absl::string_view value(const Record& r) const {
+    return absl::string_view(bytes).substr(r.offset, r.size);
+  }
+  void Clear() {
+    bytes.clear();
+    records.clear();
+    read_error = absl::OkStatus();
+  }
+};
+
+constexpr size_t kChunkRecords = 16384;
+constexpr size_t kLeavesPerGrowth = 4096;
+
+// Reads the next chunk from `it` (which it advances). `expected` is the position the next record
+// should have, for naming a malformed key.
+void ReadChunk(rocksdb::Iterator* it, uint64_t* expected, RecordChunk* chunk) {
+  chunk->Clear();
+  for (; it->Valid() && chunk->records.size() < kChunkRecords; it->Next()) {
+    uint64_t position = 0;
+    absl::string_view value = View(it->value());
+    if (!log_format::DecodeFixed64BE(View(it->key()), &position)) {
+      chunk->read_error =
+          absl::DataLossError(absl::StrCat("position ", *expected, ": malformed key in the log"));
+      return;
+    }
+    if (value.size() < log_format::kHashSize) {
+      chunk->read_error =
+          absl::DataLossError(absl::StrCat("position ", position, ": record is truncated"));
+      return;
+    }
+    chunk->records.push_back({position, chunk->bytes.size(), value.size()});
+    chunk->bytes.append(value.data(), value.size());
+    *expected = position + 1;
+  }
+  if (!it->Valid() && !it->status().ok()) {
+    chunk->read_error = FromRocks(it->status(), "reading the log");
+  }
+}
+
+// The Merkle tree side of the check: leaves in log order; at each stored checkpoint's size the
+// root must be the signed one.
+class TreeCheck {
+ public:
+  explicit TreeCheck(const std::map<uint64_t, std::string>& signed_roots)
+      : signed_roots_(signed_roots) {}
+
+  absl::Status Add(const RecordChunk& chunk) {
+    for (const RecordChunk::Record& r : chunk.records) {
+      leaves_.push_back(MerkleLeafHash(chunk.value(r).substr(log_format::kHashSize)));
+      auto signed_root = signed_roots_.find(r.position);
+      if (signed_root != signed_roots_.end() || leaves_.size() >= kLeavesPerGrowth) {
+        absl::Status grown = Grow();
+        if (!grown.ok()) return grown;
+      }
+      if (signed_root != signed_roots_.end() && tree_.RootHash() != signed_root->second) {
+        return absl::DataLossError(absl::StrCat(
+            "position ", r.position, ": the first ", r.position, " events do not have the root "
+            "of the checkpoint the ledger signed at that size: history was rewritten"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Grow() {
+    absl::StatusOr<std::vector<MerkleNode>> nodes = tree_.Append(leaves_);
+    leaves_.clear();
+    return nodes.status();
+  }
+
+  std::string RootHash() const { return tree_.RootHash(); }
+
+ private:
+  const std::map<uint64_t, std::string>& signed_roots_;
+  MerkleAppender tree_;
+  std::vector<std::string> leaves_;
+};
+
+absl::Status CheckChain(ChainVerifier& verifier, const RecordChunk& chunk) {
+  for (const RecordChunk::Record& r : chunk.records) {
+    absl::string_view value = chunk.value(r);
+    absl::Status s = verifier.Add(r.position, value.substr(0, log_format::kHashSize),
+                                  value.substr(log_format::kHashSize));
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// The stored checkpoints' roots by tree size; with a verifier key, each note's signature, size
+// and root are checked too.
+absl::StatusOr<std::map<uint64_t, std::string>> StoredCheckpointRoots(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const std::string& verifier_key) {
+  std::map<uint64_t, std::string> roots;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t size = 0;
+    absl::string_view value = View(it->value());
+    if (!log_format::DecodeFixed64BE(View(it->key()), &size) ||
+        value.size() < log_format::kHashSize) {
+      return absl::DataLossError("a stored checkpoint is malformed");
+    }
+    std::string root(value.substr(0, log_format::kHashSize));
+    if (!verifier_key.empty()) {
+      absl::StatusOr<Checkpoint> note =
+          ParseAndVerify(value.substr(log_format::kHashSize), verifier_key);
+      if (!note.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "position ", size, ": the checkpoint stored for ", size,
+            " events is not signed by the given verifier key: ", note.status().message()));
+      }
+      if (note->tree_size != size || note->root_hash != root) {
+        return absl::DataLossError(absl::StrCat(
+            "position ", size, ": the checkpoint stored for ", size,
+            " events signs another tree size or root than it is stored with"));
+      }
+    }
+    roots[size] = std::move(root);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the checkpoints");
+  return roots;
+}
+
+}  // namespace
+
+absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& directory,
+                                                          const DirectoryVerifyOptions& options) {
+  // The raw column families, opened read-only: nothing the log class assumes is trusted.
+  if (!std::filesystem::exists(std::filesystem::path(directory) / "CURRENT")) {
+    return absl::NotFoundError(absl::StrCat("no ledger in ", directory));
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {log_format::kLogFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kStreamsFamily, rocksdb::ColumnFamilyOptions()},
+      {merkle_format::kMerkleFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kCheckpointsFamily, rocksdb::ColumnFamilyOptions()},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status opened =
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), directory, families, &handles, &raw);
+  if (!opened.ok()) return FromRocks(opened, "opening for verification");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  struct HandleCloser {
+    rocksdb::DB* db;
+    std::vector<rocksdb::ColumnFamilyHandle*>& handles;
+    ~HandleCloser() {
+      for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    }
+  } closer{raw, handles};
+  rocksdb::ColumnFamilyHandle* log_family = handles[1];
+  rocksdb::ColumnFamilyHandle* streams_family = handles[2];
+  rocksdb::ColumnFamilyHandle* merkle_family = handles[3];
+  rocksdb::ColumnFamilyHandle* checkpoints_family = handles[4];
+
+  DirectoryVerifyResult outcome;
+  absl::StatusOr<std::map<uint64_t, std::string>> signed_roots =
+      StoredCheckpointRoots(raw, checkpoints_family, options.verifier_key);
+  if (!signed_roots.ok()) return signed_roots.status();
+  outcome.checkpoints = signed_roots->size();
+  outcome.signatures_checked = !options.verifier_key.empty();
+
+  // Pipeline: while the chain (one thread) and the tree (another) check chunk k, this thread
+  // reads chunk k + 1. The first failure by position wins: a chain failure names the first bad
+  // record, a tree failure can only come at or after it, a read error after both.
+  ChainVerifier chain;
+  TreeCheck tree(*signed_roots);
+  rocksdb::ReadOptions read_options;
+  read_options.readahead_size = 4 << 20;
+  read_options.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, log_family));
+  it->SeekToFirst();
+  uint64_t expected = 1;
+  uint64_t reported = 0;
+  RecordChunk current, next;
+  ReadChunk(it.get(), &expected, &current);
+  while (true) {
+    std::future<absl::Status> tree_checked =
+        std::async(std::launch::async, [&] { return tree.Add(current); });
+    std::future<absl::Status> chain_checked =
+        std::async(std::launch::async, [&] { return CheckChain(chain, current); });
+    bool more = current.read_error.ok() && it->Valid();
+    if (more) ReadChunk(it.get(), &expected, &next);
+    absl::Status chain_status = chain_checked.get();
+    absl::Status tree_status = tree_checked.get();
+    if (!chain_status.ok()) return chain_status;
+    if (!tree_status.ok()) return tree_status;
+    if (!current.read_error.ok()) return current.read_error;
+    if (options.progress && chain.verified() / 1'000'000 > reported) {
+      reported = chain.verified() / 1'000'000;
+      options.progress(chain.verified());
+    }
+    if (!more) break;
+    std::swap(current, next);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
+  absl::Status grown = tree.Grow();
+  if (!grown.ok()) return grown;
+  outcome.events = chain.verified();
+
+  // The tree the ledger stored must be the tree of the records.
+  if (outcome.events > 0) {
+    absl::StatusOr<std::string> stored =
+        RootHash(RocksDbMerkleNodeStore(raw, merkle_family), outcome.events);
+    if (!stored.ok() || *stored != tree.RootHash()) {
+      return absl::DataLossError(absl::StrCat(
+          "position ", outcome.events, ": the stored Merkle tree does not match the records",
+          stored.ok() ? "" : absl::StrCat(" (", stored.status().message(), ")")));
+    }
+  }
+  // A checkpoint beyond the end: the log lost events the ledger had signed.
+  if (!signed_roots->empty() && signed_roots->rbegin()->first > outcome.events) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", outcome.events + 1, ": missing (the log ends at ", outcome.events,
+        " but the ledger signed a checkpoint of ", signed_roots->rbegin()->first, " events)"));
+  }
+  // A dropped tail leaves a valid chain; the stream index still names the lost positions.
+  std::unique_ptr<rocksdb::Iterator> streams(db->NewIterator(read_options, streams_family));
+  uint64_t highest = 0;
+  for (streams->SeekToFirst(); streams->Valid(); streams->Next()) {
+    uint64_t position = 0;
+    if (log_format::DecodeFixed64BE(View(streams->value()), &position) && position > highest) {
+      highest = position;
+    }
+  }
+  if (!streams->status().ok()) return FromRocks(streams->status(), "reading the stream index");
+  if (highest > outcome.events) {
+    return absl::DataLossError(absl::StrCat("position ", outcome.events + 1,
+                                            ": missing (the log ends at ", outcome.events,
+                                            " but the stream index refers to position ", highest,
+                                            ")"));
+  }
+  return outcome;
+}
+
+}  // namespace ledger
