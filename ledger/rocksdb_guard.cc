@@ -15,7 +15,9 @@ constexpr uint64_t kReplayChunk = 8192;
 }  // namespace
 
 absl::Status RocksDbEventLog::ClearGuardState() {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), guard_family_));
+  rocksdb::ReadOptions every_key;
+  every_key.total_order_seek = true;  // the family's prefix hash is for point lookups
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(every_key, guard_family_));
   rocksdb::WriteBatch batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     batch.Delete(guard_family_, it->key());
