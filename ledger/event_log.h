@@ -86,8 +86,9 @@ struct LogReadOptions {
 using EventVisitor =
     absl::FunctionRef<bool(const engagement::v1::Event& event, absl::string_view canonical_record)>;
 
-// Receives the outcome of an asynchronous append. It runs on the log's commit thread, so it
-// must be quick and must not call back into the log's append methods.
+// Receives the outcome of an asynchronous append. It runs on a thread of the log's (the same
+// one for every append, in commit order), so it must be quick and must not wait for another
+// append to complete.
 using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
 
 class EventLog {

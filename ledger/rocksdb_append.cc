@@ -136,8 +136,29 @@ void RocksDbEventLog::CommitLoop() {
         pending->result = absl::UnavailableError(
             absl::StrCat("the write was not made durable: ", written.message()));
       }
-      pending->done(std::move(pending->result));
     }
+    // Answering the callers (for a server: serializing replies, writing to sockets) happens on
+    // the completion thread, so the commit thread goes straight on to the next group.
+    absl::MutexLock lock(&completion_mu_);
+    completed_.push_back(std::move(group));
+  }
+}
+
+void RocksDbEventLog::CompletionLoop() {
+  while (true) {
+    std::vector<std::unique_ptr<PendingAppend>> group;
+    {
+      absl::MutexLock lock(&completion_mu_);
+      completion_mu_.Await(absl::Condition(
+          +[](RocksDbEventLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->completion_mu_) {
+            return !log->completed_.empty() || log->stop_completing_;
+          },
+          this));
+      if (completed_.empty()) return;  // stopping, and everyone answered
+      group = std::move(completed_.front());
+      completed_.pop_front();
+    }
+    for (auto& pending : group) pending->done(std::move(pending->result));
   }
 }
 

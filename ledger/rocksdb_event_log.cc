@@ -113,6 +113,8 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
   // After a crash, recover every record that made it to the WAL intact and stop at the first
   // torn one: an acknowledged append was synced, so it is always before the tear.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // (WAL recycling would make each fsync cheaper, about 130 us instead of 300 us here, as the
+  // blocks would already be written; RocksDB 7.8 turns it off under point-in-time recovery.)
   db_options.IncreaseParallelism(2);
   db_options.max_open_files = 512;
   // One commit thread writes, so concurrent memtable writes buy nothing; the id family's hash
@@ -171,6 +173,10 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
     log->committer_ = std::thread([raw_log = log.get()] {
       pthread_setname_np(pthread_self(), "ledger-commit");  // as `top -H` and perf show it
       raw_log->CommitLoop();
+    });
+    log->completer_ = std::thread([raw_log = log.get()] {
+      pthread_setname_np(pthread_self(), "ledger-answer");
+      raw_log->CompletionLoop();
     });
   }
   return log;
@@ -247,6 +253,11 @@ absl::Status RocksDbEventLog::Close() {
     stop_committing_ = true;
   }
   if (committer_.joinable()) committer_.join();
+  {
+    absl::MutexLock lock(&completion_mu_);
+    stop_completing_ = true;
+  }
+  if (completer_.joinable()) completer_.join();
   absl::Status result;
   if (!options_.read_only) {
     rocksdb::FlushOptions flush;

@@ -2,7 +2,7 @@
 //
 // Appends use group commit: callers queue their batches; one commit thread takes everything
 // queued, checks and numbers it in queue order, writes it in one synced WriteBatch, and then
-// completes each append. While one group is being synced the next one queues up, so one fsync
+// hands the group to a completion thread, which calls each append's callback. While one group is being synced the next one queues up, so one fsync
 // covers many appends, and each append is acknowledged only after the sync that covers it.
 //
 // Ownership: Open returns the only handle to the database directory; the RocksDB LOCK file stops
@@ -106,6 +106,8 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   absl::Status RecoverTree(uint64_t head);
   // The commit thread: takes queued appends in groups until the log closes.
   void CommitLoop();
+  // The completion thread: calls the callbacks of committed groups, in commit order.
+  void CompletionLoop();
   // The work for one group; `group` is not empty. Called without mu_ held.
   absl::Status CommitGroup(const std::vector<std::unique_ptr<PendingAppend>>& group,
                            GroupState* state);
@@ -136,6 +138,12 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(mu_);
   bool stop_committing_ ABSL_GUARDED_BY(mu_) = false;
   std::thread committer_;
+  // Groups the commit thread has finished with, waiting for their callbacks.
+  absl::Mutex completion_mu_;
+  std::deque<std::vector<std::unique_ptr<PendingAppend>>> completed_
+      ABSL_GUARDED_BY(completion_mu_);
+  bool stop_completing_ ABSL_GUARDED_BY(completion_mu_) = false;
+  std::thread completer_;
   LogHead head_ ABSL_GUARDED_BY(mu_);
   mutable absl::CondVar head_advanced_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
