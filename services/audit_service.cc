@@ -21,10 +21,23 @@ absl::StatusOr<ledger::StoredCheckpoint> AuditServiceImpl::Current() {
   return checkpointer_->SignHead(absl::Now());
 }
 
+absl::StatusOr<ledger::StoredCheckpoint> AuditServiceImpl::LatestForReaders() {
+  absl::MutexLock lock(&mu_);
+  absl::Time now = absl::Now();
+  if (now - last_signed_for_readers_ < kReaderSigningInterval) {
+    absl::StatusOr<std::optional<ledger::StoredCheckpoint>> latest = log_->LatestCheckpoint();
+    if (!latest.ok()) return latest.status();
+    if (latest->has_value()) return **latest;
+  }
+  absl::StatusOr<ledger::StoredCheckpoint> signed_now = checkpointer_->SignHead(now);
+  if (signed_now.ok()) last_signed_for_readers_ = now;
+  return signed_now;
+}
+
 grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
                                              const engagement::v1::GetCheckpointRequest* request,
                                              engagement::v1::GetCheckpointResponse* response) {
-  absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
+  absl::StatusOr<ledger::StoredCheckpoint> checkpoint = LatestForReaders();
   if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
   Fill(*checkpoint, response->mutable_checkpoint());
   return grpc::Status::OK;
@@ -67,7 +80,8 @@ grpc::Status AuditServiceImpl::GetInclusionProof(
   }
   uint64_t size = request->tree_size();
   if (size == 0) {
-    absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
+    absl::StatusOr<ledger::StoredCheckpoint> checkpoint = LatestForReaders();
+    if (checkpoint.ok() && checkpoint->tree_size < position) checkpoint = Current();
     if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
     size = checkpoint->tree_size;
   }
@@ -91,7 +105,8 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(
     engagement::v1::GetConsistencyProofResponse* response) {
   uint64_t new_size = request->new_size();
   if (new_size == 0) {
-    absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
+    absl::StatusOr<ledger::StoredCheckpoint> checkpoint = LatestForReaders();
+    if (checkpoint.ok() && checkpoint->tree_size < request->old_size()) checkpoint = Current();
     if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
     new_size = checkpoint->tree_size;
   }

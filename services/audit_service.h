@@ -4,6 +4,8 @@
 #define ENGAGEMENT_SERVICES_AUDIT_SERVICE_H_
 
 #include "engagement/v1/audit.grpc.pb.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "ledger/checkpointer.h"
 #include "ledger/rocksdb_event_log.h"
 
@@ -35,10 +37,18 @@ class AuditServiceImpl final : public engagement::v1::AuditService::Service {
 
  private:
   // The latest checkpoint, signing the head first when it has moved on.
+  // The checkpoint of the head, signed now.
   absl::StatusOr<ledger::StoredCheckpoint> Current();
+  // The latest checkpoint, signing one of the head first when the head has moved since, at most
+  // once per kReaderSigningInterval: however often readers ask, the ledger keeps at most one
+  // checkpoint a second for them (every checkpoint is kept for ever).
+  absl::StatusOr<ledger::StoredCheckpoint> LatestForReaders();
+  static constexpr absl::Duration kReaderSigningInterval = absl::Seconds(1);
 
   ledger::RocksDbEventLog* log_;
   ledger::Checkpointer* checkpointer_;
+  absl::Mutex mu_;
+  absl::Time last_signed_for_readers_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace services

@@ -195,17 +195,32 @@ int FetchVerifierKey(const Options& options, AuditService::Stub& stub, std::stri
   return kExitOk;
 }
 
-int FetchCheckpoint(const Options& options, AuditService::Stub& stub, VerifiedCheckpoint* out) {
+int FetchCheckpoint(const Options& options, AuditService::Stub& stub, VerifiedCheckpoint* out,
+                    uint64_t covering) {
   std::string key;
   bool from_server = false;
   if (int code = FetchVerifierKey(options, stub, &key, &from_server); code != kExitOk) return code;
-  grpc::ClientContext context;
-  SetDeadline(&context, options);
-  engagement::v1::GetCheckpointResponse response;
-  grpc::Status status = stub.GetCheckpoint(&context, {}, &response);
-  if (!status.ok()) return Report(status, options);
+  engagement::v1::SignedCheckpoint checkpoint;
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context, options);
+    engagement::v1::GetCheckpointResponse response;
+    grpc::Status status = stub.GetCheckpoint(&context, {}, &response);
+    if (!status.ok()) return Report(status, options);
+    checkpoint = response.checkpoint();
+  }
+  if (checkpoint.tree_size() < covering) {
+    // The latest checkpoint trails the events wanted (it is signed at most once a second for
+    // readers): ask for one of the head now.
+    grpc::ClientContext context;
+    SetDeadline(&context, options);
+    engagement::v1::SignCheckpointResponse response;
+    grpc::Status status = stub.SignCheckpoint(&context, {}, &response);
+    if (!status.ok()) return Report(status, options);
+    checkpoint = response.checkpoint();
+  }
   out->key_from_server = from_server;
-  return CheckSigned(response.checkpoint(), key, out);
+  return CheckSigned(checkpoint, key, out);
 }
 
 int AuditCommand(const std::string& what, const std::vector<std::string>& args,
@@ -227,9 +242,19 @@ int CheckpointVerification::Begin() {
   }
   engagement::v1::GetCheckpointResponse response;
   {
-    grpc::ClientContext context;
-    SetDeadline(&context, options_);
-    grpc::Status status = stub->GetCheckpoint(&context, {}, &response);
+    // A checkpoint of the head if the ledger will sign one for us (it signs only when the head
+    // has moved), else the latest it has (which may trail the head by a second of appends).
+    grpc::ClientContext sign_context;
+    SetDeadline(&sign_context, options_);
+    engagement::v1::SignCheckpointResponse signed_now;
+    grpc::Status status = stub->SignCheckpoint(&sign_context, {}, &signed_now);
+    if (status.ok()) {
+      *response.mutable_checkpoint() = signed_now.checkpoint();
+    } else {
+      grpc::ClientContext context;
+      SetDeadline(&context, options_);
+      status = stub->GetCheckpoint(&context, {}, &response);
+    }
     if (status.ok()) {
       have_checkpoint_ = true;
     } else if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED ||

@@ -47,11 +47,12 @@ struct VerifiedCheckpoint {
   bool key_from_server = false;  // no --verifier_key: the key came from GetPublicKey
 };
 
-// GetCheckpoint, then the key (--verifier_key, else GetPublicKey), then the signature and that
-// the response's tree size and root are the note's. Returns an exit code: kExitOk and fills
-// `out`, or reports on stderr/stdout and returns 1, 3 (signature or mismatch) or 4.
+// GetCheckpoint (and SignCheckpoint when that one covers fewer than `covering` events), then the
+// key (--verifier_key, else GetPublicKey), then the signature and that the response's tree size
+// and root are the note's. Returns an exit code: kExitOk and fills `out`, or reports on
+// stderr/stdout and returns 1, 3 (signature or mismatch) or 4.
 int FetchCheckpoint(const Options& options, engagement::v1::AuditService::Stub& stub,
-                    VerifiedCheckpoint* out);
+                    VerifiedCheckpoint* out, uint64_t covering = 0);
 
 // The key to check signatures with: --verifier_key, else the server's (GetPublicKey).
 int FetchVerifierKey(const Options& options, engagement::v1::AuditService::Stub& stub,

@@ -101,7 +101,10 @@ int ExportRange(const Options& options) {
   }
   auto stub = ConnectAudit(options);
   VerifiedCheckpoint checkpoint;
-  if (int code = FetchCheckpoint(options, *stub, &checkpoint); code != kExitOk) return code;
+  if (int code = FetchCheckpoint(options, *stub, &checkpoint, options.to_position);
+      code != kExitOk) {
+    return code;
+  }
   const uint64_t to = options.to_position == 0 ? checkpoint.checkpoint.tree_size : options.to_position;
   if (to > checkpoint.checkpoint.tree_size || options.from_position > to) {
     std::fprintf(stderr, "ledgerctl audit export: positions %llu to %llu are not all in the latest "
@@ -200,10 +203,13 @@ int ExportDecision(const Options& options) {
   const std::string& organisation = options.organisations[0];
   std::set<uint64_t> wanted;
   if (int code = EvidencePositions(options, organisation, &wanted); code != kExitOk) return code;
-  // The checkpoint after the reads: GetCheckpoint signs the head if it moved, so it covers them.
+  // A checkpoint that covers every event read.
   auto stub = ConnectAudit(options);
   VerifiedCheckpoint checkpoint;
-  if (int code = FetchCheckpoint(options, *stub, &checkpoint); code != kExitOk) return code;
+  if (int code = FetchCheckpoint(options, *stub, &checkpoint, wanted.empty() ? 0 : *wanted.rbegin());
+      code != kExitOk) {
+    return code;
+  }
   audit::Bundle bundle;
   bundle.description = absl::StrCat(
       "Evidence pack of decision ", options.decision, " of organisation ", organisation,

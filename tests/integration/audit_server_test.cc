@@ -96,9 +96,15 @@ TEST_F(AuditServerTest, CheckpointsAndProofsVerifyClientSide) {
                                       inclusion.leaf_index(), 7, proof, first.root_hash())
                   .ok());
 
-  // The log grows; the new checkpoint is consistent with the first.
+  // The log grows; a checkpoint signed on demand is consistent with the first.
   Append(testing_support::Sessions(5));
-  engagement::v1::SignedCheckpoint second = Checkpoint();
+  engagement::v1::SignedCheckpoint second;
+  {
+    grpc::ClientContext sign_context;
+    engagement::v1::SignCheckpointResponse signed_now;
+    ASSERT_TRUE(audit_->SignCheckpoint(&sign_context, {}, &signed_now).ok());
+    second = signed_now.checkpoint();
+  }
   EXPECT_EQ(second.tree_size(), 12u);
   grpc::ClientContext context2;
   engagement::v1::GetConsistencyProofRequest consistency_request;
@@ -112,6 +118,37 @@ TEST_F(AuditServerTest, CheckpointsAndProofsVerifyClientSide) {
   engagement::v1::ListCheckpointsResponse all;
   ASSERT_TRUE(audit_->ListCheckpoints(&context3, {}, &all).ok());
   EXPECT_GE(all.checkpoints_size(), 3);  // at start (empty log), 7, 12
+}
+
+TEST_F(AuditServerTest, ReadersAskingOftenDoNotMakeTheLedgerSignForEachOfThem) {
+  Start();
+  ASSERT_TRUE(start_status_.ok()) << start_status_;
+  auto count = [&] {
+    grpc::ClientContext context;
+    engagement::v1::ListCheckpointsResponse all;
+    EXPECT_TRUE(audit_->ListCheckpoints(&context, {}, &all).ok());
+    return all.checkpoints_size();
+  };
+  const int before = count();
+  absl::Time start = absl::Now();
+  Append({testing_support::EngagementOpened()});
+  uint64_t last_size = 0;
+  for (int i = 0; i < 30; ++i) {
+    Append(testing_support::Sessions(1));
+    engagement::v1::SignedCheckpoint latest = Checkpoint();
+    EXPECT_GE(latest.tree_size(), last_size) << "checkpoints never go backwards";
+    last_size = latest.tree_size();
+  }
+  // One a second at most (plus the first), not one per call while the head moves.
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  EXPECT_LE(count() - before, 2 + static_cast<int>(seconds)) << "over " << seconds << " s";
+  // A proof of the newest event is still given: against a checkpoint signed for it.
+  engagement::v1::GetInclusionProofRequest request;
+  request.set_position(31);
+  grpc::ClientContext context;
+  engagement::v1::GetInclusionProofResponse inclusion;
+  ASSERT_TRUE(audit_->GetInclusionProof(&context, request, &inclusion).ok());
+  EXPECT_EQ(inclusion.tree_size(), 31u);
 }
 
 TEST_F(AuditServerTest, RestartVerifiesOnlyTheTailAndRefusesATamperedOne) {
