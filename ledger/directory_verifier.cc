@@ -233,7 +233,9 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   // The tree the ledger stored must be the tree of the records.
   if (outcome.events > 0) {
     absl::StatusOr<std::string> stored =
-        RootHash(RocksDbMerkleNodeStore(raw, merkle_family), outcome.events);
+        RootHash(RocksDbMerkleNodeStore(raw, merkle_family, merkle_format::kLowestStoredLevel,
+                                        LogLeafHashes(raw, log_family)),
+                 outcome.events);
     if (!stored.ok() || *stored != tree.RootHash()) {
       return absl::DataLossError(absl::StrCat(
           "position ", outcome.events, ": the stored Merkle tree does not match the records",

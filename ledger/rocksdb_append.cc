@@ -7,6 +7,7 @@
 #include "ledger/canonical_record.h"
 #include "ledger/hash_chain.h"
 #include "ledger/log_format.h"
+#include "ledger/merkle_format.h"
 #include "ledger/rocksdb_event_log.h"
 #include "ledger/rocksdb_status.h"
 #include "ledger/uuid.h"
@@ -188,7 +189,8 @@ absl::Status RocksDbEventLog::CommitGroup(
   MerkleAppender tree = tree_appender_;
   absl::StatusOr<std::vector<MerkleNode>> nodes = tree.Append(state->leaves);
   if (!nodes.ok()) return nodes.status();
-  absl::Status added = RocksDbMerkleNodeStore::AddToBatch(*nodes, merkle_, &batch);
+  absl::Status added = RocksDbMerkleNodeStore::AddToBatch(*nodes, merkle_, &batch,
+                                                          merkle_format::kLowestStoredLevel);
   if (!added.ok()) return added;
   batch.Put(meta_, log_format::kTreeSizeKey, log_format::EncodeFixed64BE(tree.size()));
   rocksdb::WriteOptions write_options;

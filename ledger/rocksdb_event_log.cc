@@ -166,7 +166,9 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
   log->merkle_ = log->handles_[6];
   log->checkpoints_ = log->handles_[7];
   log->guard_family_ = log->handles_.size() > 8 ? log->handles_[8] : nullptr;
-  log->tree_ = std::make_unique<RocksDbMerkleNodeStore>(log->db_.get(), log->merkle_);
+  log->tree_ = std::make_unique<RocksDbMerkleNodeStore>(
+      log->db_.get(), log->merkle_, merkle_format::kLowestStoredLevel,
+      LogLeafHashes(log->db_.get(), log->log_));
   absl::Status recovered = log->Recover();
   if (!recovered.ok()) return recovered;
   if (!options.read_only) {

@@ -44,7 +44,8 @@ absl::Status RocksDbEventLog::RecoverTree(uint64_t head) {
       absl::StatusOr<std::vector<MerkleNode>> nodes = appender->Append(leaves);
       if (!nodes.ok()) return nodes.status();
       rocksdb::WriteBatch batch;
-      absl::Status added = RocksDbMerkleNodeStore::AddToBatch(*nodes, merkle_, &batch);
+      absl::Status added = RocksDbMerkleNodeStore::AddToBatch(*nodes, merkle_, &batch,
+                                                              merkle_format::kLowestStoredLevel);
       if (!added.ok()) return added;
       batch.Put(meta_, log_format::kTreeSizeKey, log_format::EncodeFixed64BE(last));
       rocksdb::WriteOptions sync;

@@ -213,5 +213,44 @@ TEST(MerkleRocksDbTest, NodesSurviveReopenAndServeProofs) {
   EXPECT_EQ(count, ExpectedNodeCount(kMaxSize));
 }
 
+TEST(MerkleRocksDbTest, LowLevelsComputedFromLeavesGiveTheSameTreeWithFewerNodes) {
+  testing_support::TempDir dir;
+  const Hashes data = TestData(kMaxSize);
+  constexpr int kLowest = 3;
+  MerkleDb db(dir.path());
+  ASSERT_TRUE(db.status().ok()) << db.status().ToString();
+  int leaf_reads = 0;
+  LeafHashSource leaves = [&](uint64_t first,
+                              uint64_t count) -> absl::StatusOr<std::vector<std::string>> {
+    leaf_reads += static_cast<int>(count);
+    if (first + count > kMaxSize) return absl::NotFoundError("beyond");
+    return LeafHashes(data, first, first + count);
+  };
+  RocksDbMerkleNodeStore store(db.db(), db.merkle(), kLowest, leaves);
+  MerkleAppender appender;
+  auto nodes = appender.Append(LeafHashes(data, 0, kMaxSize));
+  ASSERT_TRUE(nodes.ok());
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(RocksDbMerkleNodeStore::AddToBatch(*nodes, db.merkle(), &batch, kLowest).ok());
+  ASSERT_TRUE(db.db()->Write(rocksdb::WriteOptions(), &batch).ok());
+  // Only levels 3 and up on disk: 70 / 8 + 70 / 16 + 70 / 32 + 70 / 64 nodes.
+  EXPECT_EQ(batch.Count(), 8 + 4 + 2 + 1);
+  for (uint64_t n = 0; n <= kMaxSize; ++n) EXPECT_EQ(*RootHash(store, n), NaiveMth(data, 0, n));
+  for (uint64_t m = 0; m < kMaxSize; m += 5) {
+    leaf_reads = 0;
+    auto proof = InclusionProof(store, m, kMaxSize);
+    ASSERT_TRUE(proof.ok()) << proof.status();
+    EXPECT_EQ(*proof, NaivePath(m, data, 0, kMaxSize));
+    EXPECT_LE(leaf_reads, 1 + 2 + 4 + 6) << "only the siblings below level 3 are computed";
+    auto consistency = ConsistencyProof(store, m + 1, kMaxSize);
+    ASSERT_TRUE(consistency.ok());
+    EXPECT_EQ(*consistency, NaiveSubproof(m + 1, data, 0, kMaxSize, true));
+  }
+  auto restored = MerkleAppender::Restore(store, kMaxSize);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->RootHash(), NaiveMth(data, 0, kMaxSize));
+  EXPECT_TRUE(absl::IsNotFound(MerkleAppender::Restore(store, kMaxSize + 1).status()));
+}
+
 }  // namespace
 }  // namespace ledger
