@@ -49,40 +49,86 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& RequiredFields
   return *required;
 }
 
+// Where a field is: its parent's path plus a name or an index. Turned into text ("events[2].
+// session_held.attendee_participant_ids[0]") only when a problem is reported, so checking a
+// valid event allocates nothing for paths.
+struct FieldPath {
+  const FieldPath* parent = nullptr;
+  absl::string_view name;  // a field's name, or the list's name at the root
+  int index = -1;          // >= 0: an element of a repeated field
+
+  std::string ToString() const {
+    std::string text = parent == nullptr ? std::string() : parent->ToString();
+    if (!name.empty()) absl::StrAppend(&text, text.empty() ? "" : ".", name);
+    if (index >= 0) absl::StrAppend(&text, "[", index, "]");
+    return text;
+  }
+};
+
 absl::Status Invalid(const std::string& path, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", problem));
 }
 
-absl::Status CheckMessage(const Message& message, const std::string& path);
+absl::Status Invalid(const FieldPath& path, absl::string_view problem) {
+  return Invalid(path.ToString(), problem);
+}
 
-absl::Status CheckRequired(const Message& message, const std::string& path) {
-  const auto& table = RequiredFields();
-  auto it = table.find(message.GetDescriptor()->full_name());
-  if (it == table.end()) return absl::OkStatus();
-  const Reflection* reflection = message.GetReflection();
-  for (const std::string& name : it->second) {
-    if (name[0] == '@') {
-      const auto* oneof = message.GetDescriptor()->FindOneofByName(name.substr(1));
-      const FieldDescriptor* chosen = reflection->GetOneofFieldDescriptor(message, oneof);
-      bool empty_string = chosen != nullptr &&
-                          chosen->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
-                          reflection->GetString(message, chosen).empty();
-      if (chosen == nullptr || empty_string) {
-        return Invalid(absl::StrCat(path, ".", name.substr(1)), "one of its fields must be set");
+// RequiredFields() resolved to descriptors once: per message type, the fields that must be set
+// and the oneofs that must be chosen.
+struct Requirements {
+  std::vector<const FieldDescriptor*> fields;
+  std::vector<const google::protobuf::OneofDescriptor*> oneofs;
+};
+
+const Requirements* RequirementsOf(const google::protobuf::Descriptor* descriptor) {
+  static const auto* resolved = [] {
+    auto* by_type =
+        new absl::flat_hash_map<const google::protobuf::Descriptor*, Requirements>();
+    for (const auto& [type_name, names] : RequiredFields()) {
+      const auto* type =
+          google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type_name);
+      if (type == nullptr) continue;
+      Requirements& requirements = (*by_type)[type];
+      for (const std::string& name : names) {
+        if (name[0] == '@') {
+          requirements.oneofs.push_back(type->FindOneofByName(name.substr(1)));
+        } else {
+          requirements.fields.push_back(type->FindFieldByName(name));
+        }
       }
-      continue;
     }
-    const FieldDescriptor* field = message.GetDescriptor()->FindFieldByName(name);
+    return by_type;
+  }();
+  auto it = resolved->find(descriptor);
+  return it == resolved->end() ? nullptr : &it->second;
+}
+
+absl::Status CheckMessage(const Message& message, const FieldPath& path);
+
+absl::Status CheckRequired(const Message& message, const FieldPath& path) {
+  const Requirements* requirements = RequirementsOf(message.GetDescriptor());
+  if (requirements == nullptr) return absl::OkStatus();
+  const Reflection* reflection = message.GetReflection();
+  for (const auto* oneof : requirements->oneofs) {
+    const FieldDescriptor* chosen = reflection->GetOneofFieldDescriptor(message, oneof);
+    bool empty_string = chosen != nullptr &&
+                        chosen->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+                        reflection->GetString(message, chosen).empty();
+    if (chosen == nullptr || empty_string) {
+      return Invalid(FieldPath{&path, oneof->name()}, "one of its fields must be set");
+    }
+  }
+  for (const FieldDescriptor* field : requirements->fields) {
     bool present = field->is_repeated() ? reflection->FieldSize(message, field) > 0
                    : field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
-                       ? !reflection->GetString(message, field).empty()
+                       ? !reflection->GetStringReference(message, field, nullptr).empty()
                        : reflection->HasField(message, field);
-    if (!present) return Invalid(absl::StrCat(path, ".", name), "is required");
+    if (!present) return Invalid(FieldPath{&path, field->name()}, "is required");
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckEnum(const FieldDescriptor* field, int value, const std::string& path) {
+absl::Status CheckEnum(const FieldDescriptor* field, int value, const FieldPath& path) {
   if (value == 0) {
     return Invalid(path, absl::StrCat("must be set (not ", field->enum_type()->value(0)->name(), ")"));
   }
@@ -93,7 +139,7 @@ absl::Status CheckEnum(const FieldDescriptor* field, int value, const std::strin
 }
 
 absl::Status CheckString(const FieldDescriptor* field, const std::string& value,
-                         const std::string& path) {
+                         const FieldPath& path) {
   // Protobuf's own UTF-8 check (the one its parser uses), so both agree on what is valid.
   if (!google::protobuf::internal::IsStructurallyValidUTF8(value.data(),
                                                            static_cast<int>(value.size()))) {
@@ -112,20 +158,23 @@ absl::Status CheckString(const FieldDescriptor* field, const std::string& value,
 }
 
 absl::Status CheckField(const Message& message, const FieldDescriptor* field,
-                        const std::string& path) {
+                        const FieldPath& path) {
   const Reflection* reflection = message.GetReflection();
   if (field->is_repeated()) {
     int size = reflection->FieldSize(message, field);
     for (int i = 0; i < size; ++i) {
-      std::string at = absl::StrCat(path, "[", i, "]");
+      FieldPath at{&path, "", i};
       absl::Status s;
       switch (field->cpp_type()) {
         case FieldDescriptor::CPPTYPE_ENUM:
           s = CheckEnum(field, reflection->GetRepeatedEnumValue(message, field, i), at);
           break;
-        case FieldDescriptor::CPPTYPE_STRING:
-          s = CheckString(field, reflection->GetRepeatedString(message, field, i), at);
+        case FieldDescriptor::CPPTYPE_STRING: {
+          std::string scratch;
+          s = CheckString(field, reflection->GetRepeatedStringReference(message, field, i, &scratch),
+                          at);
           break;
+        }
         case FieldDescriptor::CPPTYPE_MESSAGE:
           s = CheckMessage(reflection->GetRepeatedMessage(message, field, i), at);
           break;
@@ -143,8 +192,10 @@ absl::Status CheckField(const Message& message, const FieldDescriptor* field,
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_ENUM:
       return CheckEnum(field, reflection->GetEnumValue(message, field), path);
-    case FieldDescriptor::CPPTYPE_STRING:
-      return CheckString(field, reflection->GetString(message, field), path);
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      return CheckString(field, reflection->GetStringReference(message, field, &scratch), path);
+    }
     case FieldDescriptor::CPPTYPE_MESSAGE:
       if (!reflection->HasField(message, field)) return absl::OkStatus();
       return CheckMessage(reflection->GetMessage(message, field), path);
@@ -153,33 +204,44 @@ absl::Status CheckField(const Message& message, const FieldDescriptor* field,
   }
 }
 
-absl::Status CheckMessage(const Message& message, const std::string& path) {
+absl::Status CheckMessage(const Message& message, const FieldPath& path) {
   absl::Status s = CheckRequired(message, path);
   if (!s.ok()) return s;
   const auto* descriptor = message.GetDescriptor();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
-    s = CheckField(message, field, absl::StrCat(path, ".", field->name()));
+    s = CheckField(message, field, FieldPath{&path, field->name()});
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
 }
 
 // Rules that tie fields of one message together.
-absl::Status CheckCrossField(const engagement::v1::Event& event, const std::string& path) {
+absl::Status CheckCrossField(const engagement::v1::Event& event, const FieldPath& event_path) {
+  // Only ever built to report a problem.
+  struct LazyPath {
+    const FieldPath& at;
+    std::string operator+(absl::string_view suffix) const {
+      return absl::StrCat(at.ToString(), suffix);
+    }
+  } path{event_path};
   if (event.has_feedback_given()) {
     const auto& feedback = event.feedback_given();
-    std::string at = path + ".feedback_given";
+    auto at_field = [&](absl::string_view field) {
+      return path + absl::StrCat(".feedback_given", field);
+    };
     if (feedback.insight_ids().empty() && feedback.decision_ids().empty()) {
-      return Invalid(at + ".insight_ids", "feedback must report on at least one insight or decision");
+      return Invalid(at_field(".insight_ids"),
+                     "feedback must report on at least one insight or decision");
     }
     if (feedback.audience() == engagement::v1::FEEDBACK_AUDIENCE_SESSION &&
         feedback.session_id().empty()) {
-      return Invalid(at + ".session_id", "is required when the audience is a session");
+      return Invalid(at_field(".session_id"), "is required when the audience is a session");
     }
     if (feedback.audience() == engagement::v1::FEEDBACK_AUDIENCE_PARTICIPANTS &&
         feedback.participant_ids().empty()) {
-      return Invalid(at + ".participant_ids", "is required when the audience is named participants");
+      return Invalid(at_field(".participant_ids"),
+                     "is required when the audience is named participants");
     }
   }
   if (event.has_session_held() && event.session_held().cost_pence() < 0) {
@@ -231,14 +293,16 @@ absl::Status CheckCrossField(const engagement::v1::Event& event, const std::stri
 }  // namespace
 
 absl::Status ValidatePayloads(const std::vector<engagement::v1::Event>& events) {
-  const auto* oneof = engagement::v1::Event::descriptor()->FindOneofByName("payload");
+  static const auto* oneof = engagement::v1::Event::descriptor()->FindOneofByName("payload");
   for (size_t i = 0; i < events.size(); ++i) {
     const engagement::v1::Event& event = events[i];
-    std::string path = absl::StrCat("events[", i, "]");
+    const FieldPath path{nullptr, "events", static_cast<int>(i)};
     const FieldDescriptor* field = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
-    if (field == nullptr) return Invalid(path + ".payload", "is required: set one kind of event");
+    if (field == nullptr) {
+      return Invalid(FieldPath{&path, "payload"}, "is required: set one kind of event");
+    }
     absl::Status s = CheckMessage(event.GetReflection()->GetMessage(event, field),
-                                  absl::StrCat(path, ".", field->name()));
+                                  FieldPath{&path, field->name()});
     if (!s.ok()) return s;
     s = CheckCrossField(event, path);
     if (!s.ok()) return s;
