@@ -37,18 +37,20 @@ absl::Status ProjectionRunner::CatchUp(const ProgressCallback& progress) {
   return first;
 }
 
-absl::Status ProjectionRunner::Rebuild(absl::string_view name, const ProgressCallback& progress) {
+absl::Status ProjectionRunner::Rebuild(absl::string_view name, const ProgressCallback& progress,
+                                       const std::function<bool()>& cancelled) {
   absl::MutexLock lock(&mu_);
   for (Projection* projection : projections_) {
     if (projection->name() != name) continue;
     absl::Status cleared = db_->Clear(name);
     if (!cleared.ok()) return cleared;
-    return CatchUpOne(projection, progress);
+    return CatchUpOne(projection, progress, cancelled);
   }
   return absl::NotFoundError(absl::StrCat("no projection named ", name));
 }
 
-absl::Status ProjectionRunner::CatchUpOne(Projection* projection, const ProgressCallback& report) {
+absl::Status ProjectionRunner::CatchUpOne(Projection* projection, const ProgressCallback& report,
+                                          const std::function<bool()>& cancelled) {
   absl::StatusOr<Progress> stored = db_->GetProgress(projection->name());
   if (!stored.ok()) return stored.status();
   Progress progress = *stored;
@@ -98,6 +100,23 @@ absl::Status ProjectionRunner::CatchUpOne(Projection* projection, const Progress
       report(progress.position - start, head - start,
              seconds > 0 ? (progress.position - start) / seconds : 0);
     }
+    if (failure.ok() && progress.position < head && cancelled && cancelled()) {
+      failure = absl::CancelledError(absl::StrCat(
+          "stopped at position ", progress.position, " of ", head,
+          " on request; the projection goes on from there"));
+      break;
+    }
+  }
+  if (absl::IsCancelled(failure)) {
+    absl::MutexLock lock(&status_mu_);
+    for (ProjectionStatus& status : statuses_) {
+      if (status.name != projection->name()) continue;
+      status.position = progress.position;
+      status.version = projection->version();
+      status.error = absl::OkStatus();
+      status.failed_position = 0;
+    }
+    return failure;
   }
   absl::MutexLock lock(&status_mu_);
   for (ProjectionStatus& status : statuses_) {

@@ -42,8 +42,12 @@ class ProjectionRunner {
 
   // Applies every event up to the head to every projection. Returns the first failure.
   absl::Status CatchUp(const ProgressCallback& progress = nullptr);
-  // Clears `name` and applies the whole log again. NOT_FOUND for an unknown name.
-  absl::Status Rebuild(absl::string_view name, const ProgressCallback& progress = nullptr);
+  // Clears `name` and applies the whole log again. NOT_FOUND for an unknown name. When
+  // `cancelled` turns true, stops after the chunk being applied and returns CANCELLED: the
+  // projection is then consistent up to where it stopped, and following (or the next CatchUp)
+  // goes on from there.
+  absl::Status Rebuild(absl::string_view name, const ProgressCallback& progress = nullptr,
+                       const std::function<bool()>& cancelled = nullptr);
 
   // Follows the log in a background thread until Stop().
   void StartFollowing();
@@ -58,7 +62,8 @@ class ProjectionRunner {
                           absl::FunctionRef<absl::Status(const StateReader&, uint64_t)> read);
 
  private:
-  absl::Status CatchUpOne(Projection* projection, const ProgressCallback& progress);
+  absl::Status CatchUpOne(Projection* projection, const ProgressCallback& progress,
+                          const std::function<bool()>& cancelled = nullptr);
 
   const ledger::EventLog* log_;
   ProjectionDatabase* db_;

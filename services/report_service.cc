@@ -234,13 +234,17 @@ grpc::Status ReportServiceImpl::RebuildProjection(
     return ToGrpcStatus(absl::InvalidArgumentError("name: is required, e.g. \"evidence\""));
   }
   engagement::v1::RebuildProjectionResponse progress;
-  absl::Status s = runner_->Rebuild(request->name(), [&](uint64_t done, uint64_t total,
-                                                         double per_second) {
-    progress.set_done(done);
-    progress.set_total(total);
-    progress.set_events_per_second(per_second);
-    writer->Write(progress);
-  });
+  bool caller_gone = false;
+  absl::Status s = runner_->Rebuild(
+      request->name(),
+      [&](uint64_t done, uint64_t total, double per_second) {
+        progress.set_done(done);
+        progress.set_total(total);
+        progress.set_events_per_second(per_second);
+        if (!writer->Write(progress)) caller_gone = true;
+      },
+      // A caller that hung up (or a shutdown) stops the rebuild after its current chunk.
+      [&] { return caller_gone || context->IsCancelled(); });
   if (!s.ok()) return ToGrpcStatus(s);
   if (progress.total() == 0) writer->Write(progress);  // an empty log: say it is done
   return grpc::Status::OK;

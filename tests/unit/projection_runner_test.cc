@@ -74,6 +74,21 @@ TEST_F(ProjectionRunnerTest, RebuildEqualsIncrementalStateByteForByte) {
   EXPECT_EQ(runner.Statuses()[0].position, log_->Head().position);
 }
 
+TEST_F(ProjectionRunnerTest, ACancelledRebuildStopsBetweenChunksAndCatchUpFinishesIt) {
+  ProjectionRunner runner(log_.get(), db_.get(), {&evidence_}, /*chunk_events=*/4);
+  for (int round = 0; round < 3; ++round) AddEngagement();
+  ASSERT_TRUE(runner.CatchUp().ok());
+  auto complete = Dump(*db_->Reader("evidence"));
+  int chunks = 0;
+  absl::Status stopped = runner.Rebuild("evidence", nullptr, [&] { return ++chunks >= 2; });
+  EXPECT_TRUE(absl::IsCancelled(stopped)) << stopped;
+  EXPECT_EQ(runner.Statuses()[0].position, 8u);  // two chunks of 4, committed
+  EXPECT_TRUE(runner.Statuses()[0].error.ok());
+  EXPECT_NE(Dump(*db_->Reader("evidence")), complete);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Dump(*db_->Reader("evidence")), complete);
+}
+
 TEST_F(ProjectionRunnerTest, ResumesWhereItStoppedAfterARestart) {
   AddEngagement();
   {
