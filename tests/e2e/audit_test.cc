@@ -32,20 +32,9 @@ class AuditTest : public e2e::LedgerdTest {
   // ledgerd signing checkpoints with a key in the test's directory (created on first start).
   std::unique_ptr<e2e::Process> StartSigningLedgerd() {
     key_file_ = dir_.Sub("checkpoint.key");
-    auto process = std::make_unique<e2e::Process>(
-        std::vector<std::string>{LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + data_,
-                                 "--checkpoint_key=" + key_file_,
-                                 std::string("--checkpoint_origin=") + kOrigin,
-                                 "--checkpoint_interval_seconds=3600"},
-        log_);
-    EXPECT_TRUE(process->started());
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      auto check = Ctl("info --timeout_seconds=1");
-      if (check.exit_code == 0) return process;
-      if (process->WaitFor(std::chrono::milliseconds(50))) break;
-    }
-    ADD_FAILURE() << "ledgerd did not start; its log:\n" << ReadFile(log_);
-    return process;
+    return StartLedgerd({"--checkpoint_key=" + key_file_,
+                         std::string("--checkpoint_origin=") + kOrigin,
+                         "--checkpoint_interval_seconds=3600"});
   }
 
   // Appends `events` to the test engagement's stream.

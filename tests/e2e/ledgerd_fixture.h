@@ -24,11 +24,11 @@ class LedgerdTest : public ::testing::Test {
     log_ = dir_.Sub("ledgerd.log");
   }
 
-  // Starts ledgerd and waits until it answers.
-  std::unique_ptr<e2e::Process> StartLedgerd() {
-    auto process = std::make_unique<e2e::Process>(
-        std::vector<std::string>{LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + data_},
-        log_);
+  // Starts ledgerd (with `extra_flags`) and waits until it answers.
+  std::unique_ptr<e2e::Process> StartLedgerd(const std::vector<std::string>& extra_flags = {}) {
+    std::vector<std::string> argv = {LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + data_};
+    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+    auto process = std::make_unique<e2e::Process>(argv, log_);
     EXPECT_TRUE(process->started());
     // A fresh channel with short reconnect backoff, so a server that is still starting is
     // found as soon as it listens.
@@ -38,14 +38,21 @@ class LedgerdTest : public ::testing::Test {
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
     auto stub = LedgerService::NewStub(
         grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
-    for (int attempt = 0; attempt < 200; ++attempt) {
+    // Until it answers, it exits, or 60 s pass (the machine may be busy with other tests). Each
+    // call waits for the channel to connect rather than failing fast while it backs off.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < give_up) {
       grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+      context.set_wait_for_ready(true);
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
       engagement::v1::GetLedgerInfoResponse info;
       if (stub->GetLedgerInfo(&context, {}, &info).ok()) return process;
       if (process->WaitFor(std::chrono::milliseconds(50))) break;
     }
-    ADD_FAILURE() << "ledgerd did not start; its log:\n" << e2e::Run("cat " + log_).output;
+    ADD_FAILURE() << "ledgerd did not start"
+                  << (process->running() ? "" : absl::StrCat(" (it exited: ", process->Wait(), ")"))
+                  << "; its log:\n"
+                  << e2e::Run("cat " + log_).output;
     return process;
   }
 
