@@ -1,5 +1,7 @@
 #include "projections/projection_runner.h"
 
+#include <pthread.h>
+
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -155,6 +157,7 @@ void ProjectionRunner::StartFollowing() {
     // Appends come first: on Linux a thread can have its own nice value, and the follower only
     // needs the cores the writers leave (reports catch up on demand anyway).
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    pthread_setname_np(pthread_self(), "projections");
     while (!stop_ && !log_->ShuttingDown()) {
       uint64_t lowest = UINT64_MAX;
       bool failed = false;
@@ -168,6 +171,12 @@ void ProjectionRunner::StartFollowing() {
         continue;
       }
       log_->WaitForHeadBeyond(lowest, absl::Milliseconds(200));
+      // While appends stream in, apply them in bigger chunks, at most kFollowDelay behind: a
+      // chunk reads each record it changes once however often its events change it, and the
+      // writers keep the cores in between.
+      if (log_->Head().position - std::min(lowest, log_->Head().position) < chunk_events_) {
+        absl::SleepFor(kFollowDelay);
+      }
       if (log_->Head().position > lowest) CatchUp().IgnoreError();
     }
   });

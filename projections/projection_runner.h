@@ -49,7 +49,10 @@ class ProjectionRunner {
   absl::Status Rebuild(absl::string_view name, const ProgressCallback& progress = nullptr,
                        const std::function<bool()>& cancelled = nullptr);
 
-  // Follows the log in a background thread until Stop().
+  // How far behind the head the follower lets itself fall while appends stream in.
+  static constexpr absl::Duration kFollowDelay = absl::Milliseconds(100);
+
+  // Follows the log in a background thread until Stop(), at most about kFollowDelay behind.
   void StartFollowing();
   void Stop();
 
