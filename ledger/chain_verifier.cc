@@ -35,11 +35,12 @@ absl::Status ChainVerifier::Add(uint64_t position, absl::string_view stored_hash
   if (previous_hash_ != last_hash_) {
     return Fail(position, "previous_hash does not match the hash of the event before it");
   }
-  std::string hash = ChainHash(last_hash_, canonical_record);
-  if (hash != stored_hash) {
+  char hash[32];
+  Sha256Into({last_hash_, canonical_record}, hash);  // ChainHash, without an allocation
+  if (stored_hash != absl::string_view(hash, sizeof(hash))) {
     return Fail(position, "the record's bytes do not hash to the stored hash (altered payload)");
   }
-  last_hash_ = std::move(hash);
+  last_hash_.assign(hash, sizeof(hash));
   verified_ = position;
   return absl::OkStatus();
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/chain_verifier.h"
 #include "ledger/checkpoint.h"
+#include "ledger/hash_chain.h"
 #include "ledger/log_format.h"
 #include "ledger/merkle_format.h"
 #include "ledger/merkle_tree.h"
@@ -42,7 +43,6 @@ struct RecordChunk {
 };
 
 constexpr size_t kChunkRecords = 16384;
-constexpr size_t kLeavesPerGrowth = 4096;
 
 // Reads the next chunk from `it` (which it advances). `expected` is the position the next record
 // should have, for naming a malformed key.
@@ -78,13 +78,13 @@ class TreeCheck {
       : signed_roots_(signed_roots) {}
 
   absl::Status Add(const RecordChunk& chunk) {
+    char leaf[kMerkleHashSize];
     for (const RecordChunk::Record& r : chunk.records) {
-      leaves_.push_back(MerkleLeafHash(chunk.value(r).substr(log_format::kHashSize)));
+      // MerkleLeafHash, without an allocation.
+      Sha256Into({absl::string_view("\0", 1), chunk.value(r).substr(log_format::kHashSize)}, leaf);
+      absl::Status added = tree_.AppendLeafHash(absl::string_view(leaf, sizeof(leaf)));
+      if (!added.ok()) return added;
       auto signed_root = signed_roots_.find(r.position);
-      if (signed_root != signed_roots_.end() || leaves_.size() >= kLeavesPerGrowth) {
-        absl::Status grown = Grow();
-        if (!grown.ok()) return grown;
-      }
       if (signed_root != signed_roots_.end() && tree_.RootHash() != signed_root->second) {
         return absl::DataLossError(absl::StrCat(
             "position ", r.position, ": the first ", r.position, " events do not have the root "
@@ -94,18 +94,11 @@ class TreeCheck {
     return absl::OkStatus();
   }
 
-  absl::Status Grow() {
-    absl::StatusOr<std::vector<MerkleNode>> nodes = tree_.Append(leaves_);
-    leaves_.clear();
-    return nodes.status();
-  }
-
   std::string RootHash() const { return tree_.RootHash(); }
 
  private:
   const std::map<uint64_t, std::string>& signed_roots_;
   MerkleAppender tree_;
-  std::vector<std::string> leaves_;
 };
 
 absl::Status CheckChain(ChainVerifier& verifier, const RecordChunk& chunk) {
@@ -226,8 +219,6 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
     std::swap(current, next);
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
-  absl::Status grown = tree.Grow();
-  if (!grown.ok()) return grown;
   outcome.events = chain.verified();
 
   // The tree the ledger stored must be the tree of the records.

@@ -27,14 +27,18 @@ EVP_MD_CTX* ThreadContext() {
 
 }  // namespace
 
-std::string Sha256Of(std::initializer_list<absl::string_view> parts) {
+void Sha256Into(std::initializer_list<absl::string_view> parts, char* out) {
   EVP_MD_CTX* ctx = ThreadContext();
-  unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestInit_ex(ctx, Sha256Digest(), nullptr);
   for (absl::string_view part : parts) EVP_DigestUpdate(ctx, part.data(), part.size());
-  EVP_DigestFinal_ex(ctx, out, &len);
-  return std::string(reinterpret_cast<const char*>(out), len);
+  EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out), &len);
+}
+
+std::string Sha256Of(std::initializer_list<absl::string_view> parts) {
+  std::string out(log_format::kHashSize, '\0');
+  Sha256Into(parts, out.data());
+  return out;
 }
 
 const std::string& GenesisHash() {

@@ -1,6 +1,8 @@
 // Hashing, the appender, roots and proof generation. The verifiers are in merkle_verify.cc.
 #include "ledger/merkle_tree.h"
 
+#include <cstring>
+
 #include <bit>
 #include <limits>
 #include <memory>
@@ -161,6 +163,28 @@ absl::StatusOr<std::vector<MerkleNode>> MerkleAppender::Append(
     ++size_;
   }
   return nodes;
+}
+
+absl::Status MerkleAppender::AppendLeafHash(absl::string_view leaf_hash) {
+  if (leaf_hash.size() != kMerkleHashSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("leaf hash is ", leaf_hash.size(), " bytes, not ", kMerkleHashSize));
+  }
+  if (size_ == std::numeric_limits<uint64_t>::max()) {
+    return absl::OutOfRangeError("the Merkle tree is full");
+  }
+  // As Append, merging into one buffer instead of a new string per node.
+  char hash[kMerkleHashSize];
+  std::memcpy(hash, leaf_hash.data(), kMerkleHashSize);
+  for (int level = 0; (size_ >> level) & 1; ++level) {
+    Sha256Into({absl::string_view("\x01", 1), frontier_.back(),
+                absl::string_view(hash, kMerkleHashSize)},
+               hash);
+    frontier_.pop_back();
+  }
+  frontier_.emplace_back(hash, kMerkleHashSize);
+  ++size_;
+  return absl::OkStatus();
 }
 
 std::string MerkleAppender::RootHash() const {

@@ -87,6 +87,10 @@ class MerkleAppender {
   // after its children). INVALID_ARGUMENT, and no change, when a hash is not 32 bytes.
   absl::StatusOr<std::vector<MerkleNode>> Append(const std::vector<std::string>& leaf_hashes);
 
+  // Appends one leaf hash without returning the nodes it completes: for checkers that need only
+  // roots. INVALID_ARGUMENT, and no change, when it is not 32 bytes.
+  absl::Status AppendLeafHash(absl::string_view leaf_hash);
+
   // MTH of the tree appended so far, from the frontier alone (no reads).
   std::string RootHash() const;
 

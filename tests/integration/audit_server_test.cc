@@ -37,7 +37,9 @@ class AuditServerTest : public ::testing::Test {
     audit_ = AuditService::NewStub(channel);
   }
   void Stop() {
-    if (server_) ASSERT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
+    if (server_) {
+      ASSERT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
+    }
     server_.reset();
   }
   std::vector<std::string> Append(std::vector<engagement::v1::Event> events) {

@@ -131,7 +131,9 @@ TEST_F(CorruptionTest, ATailReplacedWithAValidLookingOneIsCaughtByTheSignedCheck
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), families, &handles, &raw).ok());
     for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "merkle") ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
+      if (names[i] == "merkle") {
+        ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
+      }
       if (names[i] == log_format::kMetaFamily) {
         ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], log_format::kTreeSizeKey).ok());
       }

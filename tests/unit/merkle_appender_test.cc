@@ -155,6 +155,18 @@ absl::Status AppendToDb(MerkleDb& db, MerkleAppender* appender, const Hashes& le
   return absl::OkStatus();
 }
 
+TEST(MerkleAppenderTest, LeafByLeafWithoutNodesGivesTheSameRoots) {
+  const Hashes data = TestData(kMaxSize);
+  MerkleAppender appender;
+  for (size_t n = 0; n < kMaxSize; ++n) {
+    EXPECT_EQ(appender.RootHash(), NaiveMth(data, 0, n)) << n;
+    ASSERT_TRUE(appender.AppendLeafHash(LeafHashes(data, n, n + 1)[0]).ok());
+  }
+  EXPECT_EQ(appender.RootHash(), NaiveMth(data, 0, kMaxSize));
+  EXPECT_TRUE(absl::IsInvalidArgument(appender.AppendLeafHash("short")));
+  EXPECT_EQ(appender.size(), kMaxSize);
+}
+
 TEST(MerkleRocksDbTest, NodesSurviveReopenAndServeProofs) {
   testing_support::TempDir dir;
   const Hashes data = TestData(kMaxSize);
