@@ -1,6 +1,7 @@
 // Append and read on a real RocksDB in a temp dir: what a writer and a reader of the log see.
 #include <memory>
 
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "ledger/hash_chain.h"
 #include "ledger/rocksdb_event_log.h"
@@ -192,6 +193,33 @@ TEST_F(EventLogTest, EachHashChainsThePreviousOne) {
                     return true;
                   }).ok());
   EXPECT_EQ(previous, log_->Head().hash);
+}
+
+TEST_F(EventLogTest, AsyncAppendsAreAnsweredInCommitOrderAndCloseAnswersEveryQueuedOne) {
+  constexpr int kAppends = 300;
+  absl::Mutex mu;
+  std::vector<uint64_t> answered;  // positions, in the order the callbacks ran
+  int failures = 0;
+  for (int i = 0; i < kAppends; ++i) {
+    log_->AppendAsync(AppendBatch{EngagementStream(), ExpectedRevision::Any(), {SessionHeld()}},
+                      [&](absl::StatusOr<AppendResult> result) {
+                        absl::MutexLock lock(&mu);
+                        if (!result.ok()) {
+                          ++failures;
+                          return;
+                        }
+                        answered.push_back(result->positions[0]);
+                      });
+  }
+  // Closing at once: every queued append is still committed and answered before Close returns.
+  ASSERT_TRUE(log_->Close().ok());
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(failures, 0);
+  ASSERT_EQ(answered.size(), static_cast<size_t>(kAppends));
+  for (size_t i = 1; i < answered.size(); ++i) EXPECT_LT(answered[i - 1], answered[i]);
+  auto reopened = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->Head().position, static_cast<uint64_t>(kAppends));
 }
 
 }  // namespace
