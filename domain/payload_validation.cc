@@ -73,12 +73,13 @@ absl::Status Invalid(const FieldPath& path, absl::string_view problem) {
   return Invalid(path.ToString(), problem);
 }
 
-// RequiredFields() resolved to descriptors once: per message type, the fields that must be set
-// and the oneofs that must be chosen.
-struct Requirements {
-  std::vector<const FieldDescriptor*> fields;
-  std::vector<const google::protobuf::OneofDescriptor*> oneofs;
+// RequiredFields() resolved to descriptors once: per message type, in the listed order (which is
+// the order problems are reported in), each field that must be set or oneof that must be chosen.
+struct Requirement {
+  const FieldDescriptor* field = nullptr;
+  const google::protobuf::OneofDescriptor* oneof = nullptr;
 };
+using Requirements = std::vector<Requirement>;
 
 const Requirements* RequirementsOf(const google::protobuf::Descriptor* descriptor) {
   static const auto* resolved = [] {
@@ -91,9 +92,9 @@ const Requirements* RequirementsOf(const google::protobuf::Descriptor* descripto
       Requirements& requirements = (*by_type)[type];
       for (const std::string& name : names) {
         if (name[0] == '@') {
-          requirements.oneofs.push_back(type->FindOneofByName(name.substr(1)));
+          requirements.push_back({nullptr, type->FindOneofByName(name.substr(1))});
         } else {
-          requirements.fields.push_back(type->FindFieldByName(name));
+          requirements.push_back({type->FindFieldByName(name), nullptr});
         }
       }
     }
@@ -109,16 +110,19 @@ absl::Status CheckRequired(const Message& message, const FieldPath& path) {
   const Requirements* requirements = RequirementsOf(message.GetDescriptor());
   if (requirements == nullptr) return absl::OkStatus();
   const Reflection* reflection = message.GetReflection();
-  for (const auto* oneof : requirements->oneofs) {
-    const FieldDescriptor* chosen = reflection->GetOneofFieldDescriptor(message, oneof);
-    bool empty_string = chosen != nullptr &&
-                        chosen->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
-                        reflection->GetString(message, chosen).empty();
-    if (chosen == nullptr || empty_string) {
-      return Invalid(FieldPath{&path, oneof->name()}, "one of its fields must be set");
+  for (const Requirement& requirement : *requirements) {
+    if (requirement.oneof != nullptr) {
+      const FieldDescriptor* chosen =
+          reflection->GetOneofFieldDescriptor(message, requirement.oneof);
+      bool empty_string = chosen != nullptr &&
+                          chosen->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+                          reflection->GetString(message, chosen).empty();
+      if (chosen == nullptr || empty_string) {
+        return Invalid(FieldPath{&path, requirement.oneof->name()}, "one of its fields must be set");
+      }
+      continue;
     }
-  }
-  for (const FieldDescriptor* field : requirements->fields) {
+    const FieldDescriptor* field = requirement.field;
     bool present = field->is_repeated() ? reflection->FieldSize(message, field) > 0
                    : field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
                        ? !reflection->GetStringReference(message, field, nullptr).empty()

@@ -37,9 +37,10 @@ class GuardState {
   // The value under `key`, or nullopt when there is none.
   virtual absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) = 0;
   virtual void Put(absl::string_view key, absl::string_view value) = 0;
-  // The stored event with `event_id`, appended before the append being checked (committed, or
-  // earlier in the same group commit). NOT_FOUND when there is none. Events of the append being
-  // checked are not included: the guard has them in hand.
+  // The stored event with `event_id`, appended before the append being checked: committed, or
+  // earlier in the same group commit when the client gave its id (an id the ledger generates is
+  // known to nobody before that append is acknowledged). NOT_FOUND when there is none. Events of
+  // the append being checked are not included: the guard has them in hand.
   virtual absl::StatusOr<engagement::v1::Event> FindEvent(absl::string_view event_id) = 0;
 };
 

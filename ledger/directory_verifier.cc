@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/chain_verifier.h"
 #include "ledger/checkpoint.h"
@@ -159,6 +160,7 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
       {log_format::kStreamsFamily, rocksdb::ColumnFamilyOptions()},
       {merkle_format::kMerkleFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kCheckpointsFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -177,6 +179,23 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   rocksdb::ColumnFamilyHandle* streams_family = handles[2];
   rocksdb::ColumnFamilyHandle* merkle_family = handles[3];
   rocksdb::ColumnFamilyHandle* checkpoints_family = handles[4];
+  rocksdb::ColumnFamilyHandle* meta_family = handles[5];
+
+  // A layout this code does not know would be misread: refuse it.
+  std::string version;
+  rocksdb::Status read_version =
+      raw->Get(rocksdb::ReadOptions(), meta_family, log_format::kFormatVersionKey, &version);
+  uint32_t format = 0;
+  if (read_version.ok() &&
+      (!absl::SimpleAtoi(version, &format) || format < log_format::kOldestReadableFormatVersion ||
+       format > log_format::kFormatVersion)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory has storage format ", version, "; this verifier reads formats ",
+        log_format::kOldestReadableFormatVersion, " to ", log_format::kFormatVersion));
+  }
+  if (!read_version.ok() && !read_version.IsNotFound()) {
+    return FromRocks(read_version, "reading the format version");
+  }
 
   DirectoryVerifyResult outcome;
   absl::StatusOr<std::map<uint64_t, std::string>> signed_roots =

@@ -44,8 +44,12 @@ inline constexpr char kCheckpointsFamily[] = "checkpoints";
 inline constexpr char kGuardFamily[] = "guard";
 
 // meta: the format version as decimal text. Opening a database of another version fails.
+// Version 2 stores only the Merkle nodes of level 4 and up (merkle_format.h). A version 1
+// database (which also holds lower nodes) is read as it is and marked 2 when opened for writing;
+// tools that read only version 1 then refuse it instead of misreading the tree.
 inline constexpr char kFormatVersionKey[] = "format_version";
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestReadableFormatVersion = 1;
 // meta: the number of streams as 8-byte big-endian, rewritten by every append that starts one.
 inline constexpr char kStreamCountKey[] = "stream_count";
 // meta: the number of leaves in the "merkle" family's tree, 8-byte big-endian; equals the head

@@ -97,6 +97,7 @@ void RocksDbEventLog::CommitLoop() {
   while (true) {
     std::vector<std::unique_ptr<PendingAppend>> group;
     GroupState state;
+    absl::Status refused;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -117,13 +118,25 @@ void RocksDbEventLog::CommitLoop() {
       state.next_position = head_.position + 1;
       state.last_hash = head_.hash;
       state.stream_count = head_.stream_count;
+      refused = write_error_;
+      committing_ = true;
     }
-    current_group_ = &state;
-    absl::Status written = CommitGroup(group, &state);
-    current_group_ = nullptr;
+    absl::Status written;
+    if (refused.ok()) {
+      current_group_ = &state;
+      written = CommitGroup(group, &state);
+      current_group_ = nullptr;
+    } else {
+      // Appends queued before a write failed: the in-memory state may be ahead of the disk, so
+      // they are refused like any later one.
+      written = refused;
+    }
     {
       absl::MutexLock lock(&mu_);
-      if (written.ok()) {
+      committing_ = false;
+      if (!refused.ok()) {
+        // Already recorded.
+      } else if (written.ok()) {
         head_.position = state.next_position - 1;
         head_.hash = state.last_hash;
         head_.stream_count = state.stream_count;
@@ -133,7 +146,10 @@ void RocksDbEventLog::CommitLoop() {
       }
     }
     for (auto& pending : group) {
-      if (!written.ok() && pending->result.ok()) {
+      if (!refused.ok()) {
+        pending->result = absl::UnavailableError(absl::StrCat(
+            "the log refuses writes after a failed write: ", refused.message()));
+      } else if (!written.ok() && pending->result.ok()) {
         pending->result = absl::UnavailableError(
             absl::StrCat("the write was not made durable: ", written.message()));
       }
@@ -164,6 +180,17 @@ void RocksDbEventLog::CompletionLoop() {
 }
 
 absl::Status RocksDbEventLog::CommitGroup(
+    const std::vector<std::unique_ptr<PendingAppend>>& group, GroupState* state) {
+  absl::Status written = WriteGroup(group, state);
+  if (!written.ok()) {
+    // Whatever the group changed in memory may be ahead of the disk: forget it.
+    stream_cache_.clear();
+    if (group_guard_ != nullptr) guard_state_->GroupFailed();
+  }
+  return written;
+}
+
+absl::Status RocksDbEventLog::WriteGroup(
     const std::vector<std::unique_ptr<PendingAppend>>& group, GroupState* state) {
   absl::Time now = absl::Now();
   state->recorded_at.set_seconds(absl::ToUnixSeconds(now));
@@ -196,11 +223,7 @@ absl::Status RocksDbEventLog::CommitGroup(
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   rocksdb::Status s = db_->Write(write_options, &batch);
-  if (!s.ok()) {
-    stream_cache_.clear();
-    if (guard_state_ != nullptr) guard_state_->GroupFailed();
-    return FromRocks(s, "appending");
-  }
+  if (!s.ok()) return FromRocks(s, "appending");
   if (group_guard_ != nullptr) guard_state_->GroupWritten();
   tree_appender_ = std::move(tree);
   if (stream_cache_.size() > 1'000'000) stream_cache_.clear();
@@ -342,6 +365,11 @@ absl::StatusOr<engagement::v1::Event> RocksDbEventLog::FindEventForGuard(
       return *in_group->second.event;
     }
   }
+  return FindStoredEvent(event_id);
+}
+
+absl::StatusOr<engagement::v1::Event> RocksDbEventLog::FindStoredEvent(
+    absl::string_view event_id) const {
   absl::StatusOr<uint64_t> position = LookupEventId(event_id);
   if (!position.ok()) return position.status();
   absl::StatusOr<std::string> value = ReadRecord(*position);

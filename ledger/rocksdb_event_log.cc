@@ -197,10 +197,16 @@ absl::Status RocksDbEventLog::Recover() {
     return FromRocks(s, "reading format version");
   } else {
     uint32_t found = 0;
-    if (!absl::SimpleAtoi(version, &found) || found != log_format::kFormatVersion) {
+    if (!absl::SimpleAtoi(version, &found) || found < log_format::kOldestReadableFormatVersion ||
+        found > log_format::kFormatVersion) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "data directory has storage format ", version, "; this ledgerd reads format ",
-          log_format::kFormatVersion));
+          "data directory has storage format ", version, "; this ledgerd reads formats ",
+          log_format::kOldestReadableFormatVersion, " to ", log_format::kFormatVersion));
+    }
+    if (found < log_format::kFormatVersion && !options_.read_only) {
+      s = db_->Put(rocksdb::WriteOptions(), meta_, log_format::kFormatVersionKey,
+                   std::to_string(log_format::kFormatVersion));
+      if (!s.ok()) return FromRocks(s, "upgrading the format version");
     }
   }
 

@@ -108,16 +108,23 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   void CommitLoop();
   // The completion thread: calls the callbacks of committed groups, in commit order.
   void CompletionLoop();
-  // The work for one group; `group` is not empty. Called without mu_ held.
+  // The work for one group; `group` is not empty. Called without mu_ held. On failure, forgets
+  // what the group changed in memory (stream cache, the guard's writes).
   absl::Status CommitGroup(const std::vector<std::unique_ptr<PendingAppend>>& group,
                            GroupState* state);
+  // Checks, numbers and writes the group (CommitGroup without the clean-up).
+  absl::Status WriteGroup(const std::vector<std::unique_ptr<PendingAppend>>& group,
+                          GroupState* state);
   absl::StatusOr<AppendResult> PrepareBatch(PendingAppend* append, GroupState* state,
                                             rocksdb::WriteBatch* batch);
   absl::StatusOr<StreamState> LoadStreamState(absl::string_view stream) const;
   absl::StatusOr<uint64_t> LookupEventId(absl::string_view event_id) const;
   absl::StatusOr<std::string> ReadRecord(uint64_t position) const;
-  // The stored event with `event_id`, or one appended earlier in the group being committed.
+  // The stored event with `event_id`, or one appended earlier in the group being committed
+  // (commit thread only).
   absl::StatusOr<engagement::v1::Event> FindEventForGuard(absl::string_view event_id) const;
+  // The stored event with `event_id`; NOT_FOUND when there is none.
+  absl::StatusOr<engagement::v1::Event> FindStoredEvent(absl::string_view event_id) const;
   // Deletes every key of the guard's family.
   absl::Status ClearGuardState();
 
@@ -137,6 +144,8 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   mutable absl::Mutex mu_;
   std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(mu_);
   bool stop_committing_ ABSL_GUARDED_BY(mu_) = false;
+  // The commit thread has taken a group and not yet published its outcome.
+  bool committing_ ABSL_GUARDED_BY(mu_) = false;
   std::thread committer_;
   // Groups the commit thread has finished with, waiting for their callbacks.
   absl::Mutex completion_mu_;

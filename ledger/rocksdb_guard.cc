@@ -63,9 +63,12 @@ absl::StatusOr<uint64_t> RocksDbEventLog::InstallAppendGuard(AppendGuard* guard,
     reflected = 0;
   }
 
-  auto state = std::make_unique<RocksDbGuardState>(
+  // Replaying, every event is stored: look them up in the log only. The commit thread's state,
+  // installed below, also sees the group it is committing.
+  RocksDbGuardState replay_state(
       db_.get(), guard_family_,
-      [this](absl::string_view event_id) { return FindEventForGuard(event_id); });
+      [this](absl::string_view event_id) { return FindStoredEvent(event_id); });
+  RocksDbGuardState* state = &replay_state;
   const uint64_t total = head - reflected;
   uint64_t replayed = 0;
   auto write_chunk = [&](uint64_t through, bool sync) -> absl::Status {
@@ -113,11 +116,13 @@ absl::StatusOr<uint64_t> RocksDbEventLog::InstallAppendGuard(AppendGuard* guard,
   if (!last.ok()) return last;
 
   absl::MutexLock lock(&mu_);
-  if (head_.position != head || !queue_.empty()) {
+  if (head_.position != head || !queue_.empty() || committing_) {
     return absl::FailedPreconditionError(
         "appends arrived while the append guard was being installed; install it first");
   }
-  guard_state_ = std::move(state);
+  guard_state_ = std::make_unique<RocksDbGuardState>(
+      db_.get(), guard_family_,
+      [this](absl::string_view event_id) { return FindEventForGuard(event_id); });
   guard_ = guard;
   return replayed;
 }

@@ -1,5 +1,7 @@
 #include "services/audit_service.h"
 
+#include <chrono>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -23,14 +25,18 @@ absl::StatusOr<ledger::StoredCheckpoint> AuditServiceImpl::Current() {
 
 absl::StatusOr<ledger::StoredCheckpoint> AuditServiceImpl::LatestForReaders() {
   absl::MutexLock lock(&mu_);
-  absl::Time now = absl::Now();
-  if (now - last_signed_for_readers_ < kReaderSigningInterval) {
+  // A monotonic clock: a wall clock stepped back must not stop the signing for that long.
+  const auto now = std::chrono::steady_clock::now();
+  if (signed_for_readers_ && now - last_signed_for_readers_ < kReaderSigningInterval) {
     absl::StatusOr<std::optional<ledger::StoredCheckpoint>> latest = log_->LatestCheckpoint();
     if (!latest.ok()) return latest.status();
     if (latest->has_value()) return **latest;
   }
-  absl::StatusOr<ledger::StoredCheckpoint> signed_now = checkpointer_->SignHead(now);
-  if (signed_now.ok()) last_signed_for_readers_ = now;
+  absl::StatusOr<ledger::StoredCheckpoint> signed_now = checkpointer_->SignHead(absl::Now());
+  if (signed_now.ok()) {
+    signed_for_readers_ = true;
+    last_signed_for_readers_ = now;
+  }
   return signed_now;
 }
 
@@ -81,7 +87,12 @@ grpc::Status AuditServiceImpl::GetInclusionProof(
   uint64_t size = request->tree_size();
   if (size == 0) {
     absl::StatusOr<ledger::StoredCheckpoint> checkpoint = LatestForReaders();
-    if (checkpoint.ok() && checkpoint->tree_size < position) checkpoint = Current();
+    // Sign one that covers the event only if the event exists: a position beyond the head must
+    // not make the ledger sign (and keep) a checkpoint before it is refused.
+    if (checkpoint.ok() && checkpoint->tree_size < position &&
+        position <= log_->Head().position) {
+      checkpoint = Current();
+    }
     if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
     size = checkpoint->tree_size;
   }
@@ -106,7 +117,10 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(
   uint64_t new_size = request->new_size();
   if (new_size == 0) {
     absl::StatusOr<ledger::StoredCheckpoint> checkpoint = LatestForReaders();
-    if (checkpoint.ok() && checkpoint->tree_size < request->old_size()) checkpoint = Current();
+    if (checkpoint.ok() && checkpoint->tree_size < request->old_size() &&
+        request->old_size() <= log_->Head().position) {
+      checkpoint = Current();
+    }
     if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
     new_size = checkpoint->tree_size;
   }

@@ -3,6 +3,8 @@
 #ifndef ENGAGEMENT_SERVICES_AUDIT_SERVICE_H_
 #define ENGAGEMENT_SERVICES_AUDIT_SERVICE_H_
 
+#include <chrono>
+
 #include "engagement/v1/audit.grpc.pb.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -43,12 +45,13 @@ class AuditServiceImpl final : public engagement::v1::AuditService::Service {
   // once per kReaderSigningInterval: however often readers ask, the ledger keeps at most one
   // checkpoint a second for them (every checkpoint is kept for ever).
   absl::StatusOr<ledger::StoredCheckpoint> LatestForReaders();
-  static constexpr absl::Duration kReaderSigningInterval = absl::Seconds(1);
+  static constexpr std::chrono::seconds kReaderSigningInterval{1};
 
   ledger::RocksDbEventLog* log_;
   ledger::Checkpointer* checkpointer_;
   absl::Mutex mu_;
-  absl::Time last_signed_for_readers_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool signed_for_readers_ ABSL_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point last_signed_for_readers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace services

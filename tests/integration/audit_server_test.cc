@@ -151,6 +151,23 @@ TEST_F(AuditServerTest, ReadersAskingOftenDoNotMakeTheLedgerSignForEachOfThem) {
   engagement::v1::GetInclusionProofResponse inclusion;
   ASSERT_TRUE(audit_->GetInclusionProof(&context, request, &inclusion).ok());
   EXPECT_EQ(inclusion.tree_size(), 31u);
+  // Asking for events that do not exist does not make the ledger sign before refusing.
+  const int signed_so_far = count();
+  absl::Time asking = absl::Now();
+  for (int i = 0; i < 10; ++i) {
+    Append(testing_support::Sessions(1));
+    request.set_position(1'000'000);
+    grpc::ClientContext beyond;
+    EXPECT_EQ(audit_->GetInclusionProof(&beyond, request, &inclusion).error_code(),
+              grpc::StatusCode::OUT_OF_RANGE);
+    engagement::v1::GetConsistencyProofRequest consistency;
+    consistency.set_old_size(1'000'000);
+    engagement::v1::GetConsistencyProofResponse proof;
+    grpc::ClientContext beyond_too;
+    EXPECT_FALSE(audit_->GetConsistencyProof(&beyond_too, consistency, &proof).ok());
+  }
+  const double asked_for = absl::ToDoubleSeconds(absl::Now() - asking);
+  EXPECT_LE(count() - signed_so_far, 1 + static_cast<int>(asked_for)) << "over " << asked_for << " s";
 }
 
 TEST_F(AuditServerTest, RestartVerifiesOnlyTheTailAndRefusesATamperedOne) {

@@ -5,6 +5,8 @@
 #include "gtest/gtest.h"
 #include "ledger/directory_verifier.h"
 #include "ledger/rocksdb_event_log.h"
+#include "rocksdb/db.h"
+#include "ledger/log_format.h"
 #include "tests/test_support.h"
 
 namespace ledger {
@@ -42,6 +44,76 @@ TEST(RecoveryTest, ReopenKeepsHeadStreamsAndIdempotency) {
   ASSERT_TRUE(retry.ok());
   EXPECT_TRUE(retry->already_appended);
   EXPECT_EQ(retry->positions[0], 1u);
+}
+
+// Sets meta[format_version] of the log in `dir` (closed) to `version`.
+void SetFormatVersion(const std::string& dir, const std::string& version) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &raw).ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == log_format::kMetaFamily) {
+      ASSERT_TRUE(
+          raw->Put(rocksdb::WriteOptions(), handles[i], log_format::kFormatVersionKey, version).ok());
+    }
+  }
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+}
+
+// meta[format_version] of the log in `dir` (closed).
+std::string FormatVersion(const std::string& dir) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  EXPECT_TRUE(
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, families, &handles, &raw).ok());
+  std::string version;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == log_format::kMetaFamily) {
+      EXPECT_TRUE(
+          raw->Get(rocksdb::ReadOptions(), handles[i], log_format::kFormatVersionKey, &version).ok());
+    }
+  }
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+  return version;
+}
+
+TEST(RecoveryTest, AnOlderFormatIsReadAndMarkedNewerAnUnknownOneIsRefused) {
+  testing_support::TempDir dir;
+  {
+    auto log = RocksDbEventLog::Open(dir.path(), RocksDbOptions());
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append({EngagementStream(), ExpectedRevision::Any(), {SessionHeld()}}).ok());
+  }
+  SetFormatVersion(dir.path(), "1");
+  {
+    RocksDbOptions read_only;
+    read_only.read_only = true;
+    auto reader = RocksDbEventLog::Open(dir.path(), read_only);
+    ASSERT_TRUE(reader.ok()) << reader.status();  // read as it is
+  }
+  ASSERT_TRUE(VerifyDataDirectory(dir.path()).ok());
+  EXPECT_EQ(FormatVersion(dir.path()), "1");
+  {
+    auto log = RocksDbEventLog::Open(dir.path(), RocksDbOptions());
+    ASSERT_TRUE(log.ok()) << log.status();
+    EXPECT_EQ((*log)->Head().position, 1u);
+  }
+  EXPECT_EQ(FormatVersion(dir.path()), "2");  // marked when opened for writing
+  SetFormatVersion(dir.path(), "3");
+  auto refused = RocksDbEventLog::Open(dir.path(), RocksDbOptions());
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  auto unverifiable = VerifyDataDirectory(dir.path());
+  EXPECT_TRUE(absl::IsFailedPrecondition(unverifiable.status())) << unverifiable.status();
 }
 
 TEST(RecoveryTest, ChainVerifiesAcrossReopens) {

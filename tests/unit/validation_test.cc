@@ -112,6 +112,10 @@ TEST(ValidationTest, IdsAreLowercaseAndAnInviteeIsSomeone) {
   sent->set_method(engagement::v1::CONTACT_METHOD_EMAIL);
   sent->set_participant_id("");  // the oneof is set, to nobody
   ExpectInvalid(Validate(invitation), "events[0].invitation_sent.invitee");
+  // Problems are reported in the order the fields are required: the engagement first.
+  sent->clear_engagement_id();
+  sent->clear_invitee();
+  ExpectInvalid(Validate(invitation), "events[0].invitation_sent.engagement_id");
 }
 
 TEST(ValidationTest, MessagesDoNotEchoValues) {
