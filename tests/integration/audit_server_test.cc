@@ -12,6 +12,7 @@
 #include "ledger/merkle_tree.h"
 #include "rocksdb/db.h"
 #include "services/ledger_server.h"
+#include "tests/raw_database.h"
 #include "tests/test_support.h"
 
 namespace {
@@ -190,24 +191,13 @@ TEST_F(AuditServerTest, RestartVerifiesOnlyTheTailAndRefusesATamperedOne) {
   Stop();
   // Edit a record after the last checkpoint, as an attacker with the disk would.
   {
-    std::vector<std::string> names;
-    std::string dir = dir_.Sub("copy/log");
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &db).ok());
-    rocksdb::ColumnFamilyHandle* log = nullptr;
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == ledger::log_format::kLogFamily) log = handles[i];
-    }
+    testing_support::RawDatabase raw(dir_.Sub("copy/log"));
+    rocksdb::ColumnFamilyHandle* log = raw.family(ledger::log_format::kLogFamily);
     std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), log, ledger::log_format::PositionKey(6), &value).ok());
+    auto key = ledger::log_format::PositionKey(6);
+    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), log, key, &value).ok());
     value[value.find("Co-design")] = 'X';
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), log, ledger::log_format::PositionKey(6), value).ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), log, key, value).ok());
   }
   Start("copy");
   EXPECT_TRUE(absl::IsDataLoss(start_status_)) << start_status_;

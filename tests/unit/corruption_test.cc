@@ -7,8 +7,10 @@
 #include "ledger/directory_verifier.h"
 #include "ledger/hash_chain.h"
 #include "ledger/log_format.h"
+#include "ledger/merkle_format.h"
 #include "ledger/rocksdb_event_log.h"
 #include "rocksdb/db.h"
+#include "tests/raw_database.h"
 #include "tests/test_support.h"
 
 namespace ledger {
@@ -123,25 +125,14 @@ TEST_F(CorruptionTest, ATailReplacedWithAValidLookingOneIsCaughtByTheSignedCheck
   });
   // ...and has the tree rebuilt from the new records, so that chain and tree agree.
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.path(), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), families, &handles, &raw).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "merkle") {
-        ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
-      }
-      if (names[i] == log_format::kMetaFamily) {
-        ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], log_format::kTreeSizeKey).ok());
-      }
-    }
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
-    ASSERT_TRUE(RocksDbEventLog::Open(dir_.path(), RocksDbOptions()).ok());  // rebuilds the tree
+    testing_support::RawDatabase raw(dir_.path());
+    ASSERT_TRUE(raw.db()->DropColumnFamily(raw.family(merkle_format::kMerkleFamily)).ok());
+    ASSERT_TRUE(raw.db()
+                    ->Delete(rocksdb::WriteOptions(), raw.family(log_format::kMetaFamily),
+                             log_format::kTreeSizeKey)
+                    .ok());
   }
+  ASSERT_TRUE(RocksDbEventLog::Open(dir_.path(), RocksDbOptions()).ok());  // rebuilds the tree
   auto verified = VerifyDataDirectory(dir_.path());
   ASSERT_FALSE(verified.ok());
   EXPECT_TRUE(absl::IsDataLoss(verified.status()));
@@ -172,24 +163,18 @@ TEST_F(CorruptionTest, AStoredCheckpointWithAForgedRootIsCaughtByItsSignature) {
 
   // The attacker stores another root beside the signed note (as a rewritten history would need).
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.path(), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), families, &handles, &raw).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] != log_format::kCheckpointsFamily) continue;
-      std::string value;
-      ASSERT_TRUE(raw->Get(rocksdb::ReadOptions(), handles[i], log_format::EncodeFixed64BE(5),
-                           &value).ok());
-      value.replace(0, log_format::kHashSize, std::string(log_format::kHashSize, 'x'));
-      ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], log_format::EncodeFixed64BE(5),
-                           value).ok());
-    }
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
+    testing_support::RawDatabase raw(dir_.path());
+    rocksdb::ColumnFamilyHandle* checkpoints = raw.family(log_format::kCheckpointsFamily);
+    std::string value;
+    ASSERT_TRUE(raw.db()
+                    ->Get(rocksdb::ReadOptions(), checkpoints, log_format::EncodeFixed64BE(5),
+                          &value)
+                    .ok());
+    value.replace(0, log_format::kHashSize, std::string(log_format::kHashSize, 'x'));
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), checkpoints, log_format::EncodeFixed64BE(5),
+                          value)
+                    .ok());
   }
   // Checked by root only, this forgery is caught too, as the records still have the old root;
   // after a consistent rewrite of records, tree and root, only the signature would catch it.

@@ -7,6 +7,7 @@
 #include "ledger/merkle_format.h"
 #include "ledger/merkle_tree.h"
 #include "ledger/rocksdb_event_log.h"
+#include "tests/raw_database.h"
 #include "tests/test_support.h"
 #include "tests/unit/merkle_reference.h"
 
@@ -93,23 +94,12 @@ TEST_F(LogTreeTest, AnOlderLogWithoutATreeGetsOneOnOpen) {
   // Drop the tree, as a log written before it existed would be.
   log_.reset();
   {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.path(), &names).ok());
-    for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), families, &handles, &raw).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == merkle_format::kMerkleFamily) {
-        ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
-      }
-      if (names[i] == log_format::kMetaFamily) {
-        ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], log_format::kTreeSizeKey).ok());
-      }
-    }
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
+    testing_support::RawDatabase raw(dir_.path());
+    ASSERT_TRUE(raw.db()->DropColumnFamily(raw.family(merkle_format::kMerkleFamily)).ok());
+    ASSERT_TRUE(raw.db()
+                    ->Delete(rocksdb::WriteOptions(), raw.family(log_format::kMetaFamily),
+                             log_format::kTreeSizeKey)
+                    .ok());
   }
   Open();
   auto records = Records();

@@ -7,6 +7,7 @@
 #include "ledger/rocksdb_event_log.h"
 #include "rocksdb/db.h"
 #include "ledger/log_format.h"
+#include "tests/raw_database.h"
 #include "tests/test_support.h"
 
 namespace ledger {
@@ -48,42 +49,21 @@ TEST(RecoveryTest, ReopenKeepsHeadStreamsAndIdempotency) {
 
 // Sets meta[format_version] of the log in `dir` (closed) to `version`.
 void SetFormatVersion(const std::string& dir, const std::string& version) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &raw).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == log_format::kMetaFamily) {
-      ASSERT_TRUE(
-          raw->Put(rocksdb::WriteOptions(), handles[i], log_format::kFormatVersionKey, version).ok());
-    }
-  }
-  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-  delete raw;
+  testing_support::RawDatabase raw(dir);
+  ASSERT_TRUE(raw.db()
+                  ->Put(rocksdb::WriteOptions(), raw.family(log_format::kMetaFamily),
+                        log_format::kFormatVersionKey, version)
+                  .ok());
 }
 
 // meta[format_version] of the log in `dir` (closed).
 std::string FormatVersion(const std::string& dir) {
-  std::vector<std::string> names;
-  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) families.push_back({n, rocksdb::ColumnFamilyOptions()});
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  EXPECT_TRUE(
-      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, families, &handles, &raw).ok());
+  testing_support::RawDatabase raw(dir, /*read_only=*/true);
   std::string version;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == log_format::kMetaFamily) {
-      EXPECT_TRUE(
-          raw->Get(rocksdb::ReadOptions(), handles[i], log_format::kFormatVersionKey, &version).ok());
-    }
-  }
-  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-  delete raw;
+  EXPECT_TRUE(raw.db()
+                  ->Get(rocksdb::ReadOptions(), raw.family(log_format::kMetaFamily),
+                        log_format::kFormatVersionKey, &version)
+                  .ok());
   return version;
 }
 
