@@ -68,22 +68,21 @@ absl::StatusOr<uint64_t> RocksDbEventLog::InstallAppendGuard(AppendGuard* guard,
   RocksDbGuardState replay_state(
       db_.get(), guard_family_,
       [this](absl::string_view event_id) { return FindStoredEvent(event_id); });
-  RocksDbGuardState* state = &replay_state;
   const uint64_t total = head - reflected;
   uint64_t replayed = 0;
   auto write_chunk = [&](uint64_t through, bool sync) -> absl::Status {
     rocksdb::WriteBatch batch;
-    state->AddGroupTo(&batch);
+    replay_state.AddGroupTo(&batch);
     batch.Put(meta_, log_format::kGuardVersionKey, version);
     batch.Put(meta_, log_format::kGuardPositionKey, log_format::EncodeFixed64BE(through));
     rocksdb::WriteOptions write_options;
     write_options.sync = sync && options_.sync;
     rocksdb::Status written = db_->Write(write_options, &batch);
     if (!written.ok()) {
-      state->GroupFailed();
+      replay_state.GroupFailed();
       return FromRocks(written, "writing the append guard's state");
     }
-    state->GroupWritten();
+    replay_state.GroupWritten();
     if (progress) progress(replayed, total);
     return absl::OkStatus();
   };
@@ -94,14 +93,14 @@ absl::StatusOr<uint64_t> RocksDbEventLog::InstallAppendGuard(AppendGuard* guard,
   if (head > reflected) {
     absl::Status read_status = ReadLog(read, [&](const engagement::v1::Event& event,
                                                  absl::string_view) {
-      applied = guard->Apply(event, *state);
+      applied = guard->Apply(event, replay_state);
       if (!applied.ok()) {
         applied = absl::Status(applied.code(), absl::StrCat("replaying position ", event.position(),
                                                             " into the append guard: ",
                                                             applied.message()));
         return false;
       }
-      state->KeepBatch();
+      replay_state.KeepBatch();
       if (++replayed % kReplayChunk == 0) {
         applied = write_chunk(event.position(), /*sync=*/false);
         if (!applied.ok()) return false;
