@@ -134,14 +134,12 @@ void RocksDbEventLog::CommitLoop() {
     {
       absl::MutexLock lock(&mu_);
       committing_ = false;
-      if (!refused.ok()) {
-        // Already recorded.
-      } else if (written.ok()) {
+      if (refused.ok() && written.ok()) {
         head_.position = state.next_position - 1;
         head_.hash = state.last_hash;
         head_.stream_count = state.stream_count;
         head_advanced_.SignalAll();
-      } else {
+      } else if (refused.ok()) {
         write_error_ = written;
       }
     }
