@@ -4,7 +4,7 @@
 FROM debian:12 AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake ninja-build g++ pkg-config libgrpc++-dev protobuf-compiler-grpc protobuf-compiler \
-      libprotobuf-dev librocksdb-dev libabsl-dev libssl-dev \
+      libprotobuf-dev librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -14,7 +14,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTI
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 librocksdb7.8 libssl3 \
-      libabsl20220623 \
+      libabsl20220623 libjemalloc2 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/ledger ledger && mkdir -p /var/lib/ledger \
     && chown ledger /var/lib/ledger

@@ -71,8 +71,9 @@ void RocksDbEventLog::AppendAsync(AppendBatch batch, AppendCallback done) {
   auto pending = std::make_unique<PendingAppend>();
   pending->generated_id.reserve(batch.events.size());
   for (engagement::v1::Event& event : batch.events) {
+    // Ids the log makes are made in commit order (PrepareBatch), so that they increase with the
+    // position and the id index grows at its end.
     pending->generated_id.push_back(event.event_id().empty());
-    if (event.event_id().empty()) event.set_event_id(NewUuid());
     event.set_stream(batch.stream);
   }
   pending->batch = std::move(batch);
@@ -310,7 +311,9 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
   // Number the events as they will be stored, then let the guard see them.
   uint64_t revision = current.exists ? current.revision + 1 : 0;
   uint64_t position = state->next_position;
-  for (engagement::v1::Event& event : append.events) {
+  for (size_t i = 0; i < append.events.size(); ++i) {
+    engagement::v1::Event& event = append.events[i];
+    if (pending->generated_id[i]) event.set_event_id(NewUuid());
     event.set_stream_revision(revision++);
     event.set_position(position++);
     *event.mutable_recorded_at() = state->recorded_at;

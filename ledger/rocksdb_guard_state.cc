@@ -1,6 +1,8 @@
 #include "ledger/rocksdb_guard_state.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "ledger/rocksdb_status.h"
 
@@ -48,7 +50,14 @@ void RocksDbGuardState::KeepBatch() {
 void RocksDbGuardState::DropBatch() { batch_.clear(); }
 
 void RocksDbGuardState::AddGroupTo(rocksdb::WriteBatch* batch) const {
-  for (const auto& [key, value] : group_) batch->Put(family_, key, value);
+  // In key order: the family's memtable then inserts each key just after the previous one (its
+  // insert hint) instead of searching for it; hash order would scatter them.
+  std::vector<const std::pair<const std::string, std::string>*> sorted;
+  sorted.reserve(group_.size());
+  for (const auto& entry : group_) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : sorted) batch->Put(family_, entry->first, entry->second);
 }
 
 void RocksDbGuardState::GroupWritten() {

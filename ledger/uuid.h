@@ -1,4 +1,13 @@
-// UUIDs for event ids.
+// UUIDs for event ids and for the ids tools put in payloads.
+//
+// The ledger generates version 7 UUIDs (RFC 9562 section 5.7): 48 bits of Unix time in
+// milliseconds, then a 12-bit counter, then 62 random bits. Ids made by one process increase
+// strictly (section 6.2, method 1: the counter orders ids of the same millisecond; when it runs
+// out, the timestamp is advanced by one). In their lowercase text form they therefore also sort in
+// the order they were made, so RocksDB indexes keyed by them (event ids, stream names, the
+// engagement rules' state) grow at their end instead of at random places: each insert is cheap,
+// and compaction mostly moves files instead of rewriting them (docs/storage.md section 6.1).
+// Clients may send any UUID; time-ordered ones are cheaper to index.
 #ifndef ENGAGEMENT_LEDGER_UUID_H_
 #define ENGAGEMENT_LEDGER_UUID_H_
 
@@ -6,11 +15,17 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace ledger {
 
-// A random (version 4) UUID in lowercase text form.
+// A new version 7 UUID in lowercase text form, greater than every id this process made before.
+// Thread-safe.
 std::string NewUuid();
+
+// The version 7 UUID of Unix time `unix_ms`, counter `counter` (12 bits) and `random` (62 bits
+// used), lowercase. For tests and deterministic ids.
+std::string FormatUuidV7(uint64_t unix_ms, uint32_t counter, uint64_t random);
 
 // The version 4 UUID made of these 128 bits (the version and variant bits are set), lowercase.
 // For deterministic ids, e.g. the demo programme's.
