@@ -7,6 +7,8 @@
 // disk before it is acknowledged (the server's default), so the figures are durable appends.
 #include <grpcpp/grpcpp.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <atomic>
@@ -26,6 +28,9 @@ ABSL_FLAG(double, seconds, 5, "how long each scenario runs");
 ABSL_FLAG(std::string, data_dir, "", "where the server keeps its log (default: a fresh temp dir)");
 ABSL_FLAG(std::string, scenarios, "1x1,16x1,64x1,16x100", "clients x batch size, comma-separated");
 ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share");
+ABSL_FLAG(bool, null_calls, false,
+          "call GetLedgerInfo (no storage work) instead of AppendEvents, with the same requests "
+          "on the wire: what gRPC alone costs per call on this machine");
 ABSL_FLAG(bool, follow_projections, true,
           "keep the projections up to date while appending, as ledgerd does (they share the cores)");
 
@@ -51,7 +56,16 @@ engagement::v1::Event MakeEvent() {
   return event;
 }
 
+// CPU time (user + system) of the whole process so far: client, server and RocksDB together.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 struct Outcome {
+  double cpu_us_per_event;  // process CPU time / events: steadier than the rate on a shared VM
   double events_per_second;
   double appends_per_second;
   double p50_ms, p99_ms;
@@ -87,11 +101,16 @@ class Client {
     context_ = std::make_unique<grpc::ClientContext>();
     response_.Clear();
     start_ = absl::Now();
-    stub_->async()->AppendEvents(context_.get(), &request_, &response_, [this](grpc::Status s) {
+    auto done = [this](grpc::Status s) {
       latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - start_));
       if (!s.ok()) ++errors;
       Issue();
-    });
+    };
+    if (null_calls_) {
+      stub_->async()->GetLedgerInfo(context_.get(), &info_request_, &info_response_, done);
+    } else {
+      stub_->async()->AppendEvents(context_.get(), &request_, &response_, done);
+    }
   }
 
   engagement::v1::LedgerService::Stub* stub_;
@@ -99,6 +118,9 @@ class Client {
   std::atomic<int>* running_;
   engagement::v1::AppendEventsRequest request_;
   engagement::v1::AppendEventsResponse response_;
+  const bool null_calls_ = absl::GetFlag(FLAGS_null_calls);
+  engagement::v1::GetLedgerInfoRequest info_request_;
+  engagement::v1::GetLedgerInfoResponse info_response_;
   std::unique_ptr<grpc::ClientContext> context_;
   absl::Time start_;
 };
@@ -106,6 +128,7 @@ class Client {
 Outcome RunScenario(const std::vector<std::unique_ptr<engagement::v1::LedgerService::Stub>>& stubs,
                     int clients, int batch, absl::Duration duration) {
   std::atomic<int> running{clients};
+  const double cpu_start = ProcessCpuSeconds();
   absl::Time start = absl::Now();
   absl::Time end = start + duration;
   std::vector<std::unique_ptr<Client>> all_clients;
@@ -115,6 +138,7 @@ Outcome RunScenario(const std::vector<std::unique_ptr<engagement::v1::LedgerServ
   for (auto& client : all_clients) client->Start();
   while (running > 0) absl::SleepFor(absl::Milliseconds(5));
   double elapsed = absl::ToDoubleSeconds(absl::Now() - start);
+  const double cpu = ProcessCpuSeconds() - cpu_start;
   std::vector<double> all;
   int errors = 0;
   for (auto& client : all_clients) {
@@ -125,6 +149,7 @@ Outcome RunScenario(const std::vector<std::unique_ptr<engagement::v1::LedgerServ
   Outcome outcome{};
   outcome.appends_per_second = all.size() / elapsed;
   outcome.events_per_second = all.size() * batch / elapsed;
+  outcome.cpu_us_per_event = all.empty() ? 0 : cpu * 1e6 / (all.size() * batch);
   outcome.p50_ms = all.empty() ? 0 : all[all.size() / 2];
   outcome.p99_ms = all.empty() ? 0 : all[std::min(all.size() - 1, all.size() * 99 / 100)];
   outcome.errors = errors;
@@ -182,8 +207,8 @@ int main(int argc, char** argv) {
   }
   std::printf("Durable appends over gRPC on 127.0.0.1 (fsync per group commit), %g s each; data in %s\n",
               absl::GetFlag(FLAGS_seconds), dir.c_str());
-  std::printf("%-8s %-6s %14s %14s %10s %10s %7s\n", "clients", "batch", "events/s", "appends/s",
-              "p50 ms", "p99 ms", "errors");
+  std::printf("%-8s %-6s %14s %14s %10s %10s %13s %7s\n", "clients", "batch", "events/s",
+              "appends/s", "p50 ms", "p99 ms", "CPU us/event", "errors");
   for (absl::string_view scenario : absl::StrSplit(absl::GetFlag(FLAGS_scenarios), ',')) {
     std::vector<std::string> parts = absl::StrSplit(scenario, 'x');
     int clients = 0, batch = 0;
@@ -196,8 +221,9 @@ int main(int argc, char** argv) {
     if (o.errors > 0) {
       std::fprintf(stderr, "append_bench: %d appends failed; the figures do not count\n", o.errors);
     }
-    std::printf("%-8d %-6d %14.0f %14.0f %10.2f %10.2f %7d\n", clients, batch, o.events_per_second,
-                o.appends_per_second, o.p50_ms, o.p99_ms, o.errors);
+    std::printf("%-8d %-6d %14.0f %14.0f %10.2f %10.2f %13.1f %7d\n", clients, batch,
+                o.events_per_second, o.appends_per_second, o.p50_ms, o.p99_ms, o.cpu_us_per_event,
+                o.errors);
     std::fflush(stdout);
   }
   (*server)->Shutdown().IgnoreError();

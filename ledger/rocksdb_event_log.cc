@@ -112,7 +112,9 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {log_format::kLogFamily, SequentialFamily(4)},
       {log_format::kIdsFamily, IdsFamily()},
-      {log_format::kStreamsFamily, SequentialFamily(24)},
+      // One hint per 14 bytes of stream name ("engagement-019..."): a batch's revisions follow
+      // each other, and new streams named by time-ordered ids go to the end.
+      {log_format::kStreamsFamily, SequentialFamily(14)},
       {log_format::kHeadsFamily, HeadsFamily()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
       {merkle_format::kMerkleFamily, SequentialFamily(5)},
