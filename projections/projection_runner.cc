@@ -29,11 +29,12 @@ ProjectionRunner::ProjectionRunner(const ledger::EventLog* log, ProjectionDataba
 
 ProjectionRunner::~ProjectionRunner() { Stop(); }
 
-absl::Status ProjectionRunner::CatchUp(const ProgressCallback& progress) {
+absl::Status ProjectionRunner::CatchUp(const ProgressCallback& progress,
+                                       const std::function<bool()>& cancelled) {
   absl::MutexLock lock(&mu_);
   absl::Status first;
   for (Projection* projection : projections_) {
-    absl::Status s = CatchUpOne(projection, progress);
+    absl::Status s = CatchUpOne(projection, progress, cancelled);
     if (!s.ok() && first.ok()) first = s;
   }
   return first;
@@ -177,7 +178,12 @@ void ProjectionRunner::StartFollowing() {
       if (log_->Head().position - std::min(lowest, log_->Head().position) < chunk_events_) {
         absl::SleepFor(kFollowDelay);
       }
-      if (log_->Head().position > lowest) CatchUp().IgnoreError();
+      // A long catch-up (a first start on a big log, a new projection version) stops after its
+      // current chunk when the server stops, so that SIGTERM is answered in moments; the next
+      // start goes on from there.
+      if (log_->Head().position > lowest) {
+        CatchUp(nullptr, [this] { return stop_ || log_->ShuttingDown(); }).IgnoreError();
+      }
     }
   });
 }

@@ -40,8 +40,11 @@ class ProjectionRunner {
                    std::vector<Projection*> projections, uint64_t chunk_events = 20000);
   ~ProjectionRunner();
 
-  // Applies every event up to the head to every projection. Returns the first failure.
-  absl::Status CatchUp(const ProgressCallback& progress = nullptr);
+  // Applies every event up to the head to every projection. Returns the first failure. When
+  // `cancelled` turns true, stops after the chunk being applied and returns CANCELLED (as
+  // Rebuild).
+  absl::Status CatchUp(const ProgressCallback& progress = nullptr,
+                       const std::function<bool()>& cancelled = nullptr);
   // Clears `name` and applies the whole log again. NOT_FOUND for an unknown name. When
   // `cancelled` turns true, stops after the chunk being applied and returns CANCELLED: the
   // projection is then consistent up to where it stopped, and following (or the next CatchUp)

@@ -1,5 +1,6 @@
 // The projection engine on a real log and a real projection database: resumable, rebuildable to
 // the same bytes, and stopping (not skipping) at an event it cannot apply.
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ledger/rocksdb_event_log.h"
 #include "projections/evidence_projection.h"
@@ -87,6 +88,26 @@ TEST_F(ProjectionRunnerTest, ACancelledRebuildStopsBetweenChunksAndCatchUpFinish
   EXPECT_NE(Dump(*db_->Reader("evidence")), complete);
   ASSERT_TRUE(runner.CatchUp().ok());
   EXPECT_EQ(Dump(*db_->Reader("evidence")), complete);
+}
+
+TEST_F(ProjectionRunnerTest, AFollowerCatchingUpStopsAfterItsCurrentChunkWhenStopped) {
+  // A long catch-up (a first start on a big log) must not hold up a server's shutdown.
+  for (int round = 0; round < 300; ++round) AddEngagement();
+  const uint64_t head = log_->Head().position;
+  ProjectionRunner runner(log_.get(), db_.get(), {&evidence_}, /*chunk_events=*/1);
+  runner.StartFollowing();
+  auto committed = [&] {  // the follower's progress, committed chunk by chunk
+    absl::StatusOr<Progress> progress = db_->GetProgress("evidence");
+    return progress.ok() ? progress->position : 0;
+  };
+  for (int i = 0; i < 2000 && committed() == 0; ++i) absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_GT(committed(), 0u) << "the follower never started";
+  runner.Stop();
+  EXPECT_LT(committed(), head) << "Stop waited for the whole catch-up";
+  EXPECT_EQ(runner.Statuses()[0].position, committed());
+  EXPECT_TRUE(runner.Statuses()[0].error.ok()) << runner.Statuses()[0].error;
+  ASSERT_TRUE(runner.CatchUp().ok());  // and the next catch-up goes on from there
+  EXPECT_EQ(runner.Statuses()[0].position, head);
 }
 
 TEST_F(ProjectionRunnerTest, ResumesWhereItStoppedAfterARestart) {
