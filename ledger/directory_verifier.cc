@@ -16,6 +16,7 @@
 #include "ledger/merkle_tree.h"
 #include "ledger/rocksdb_merkle_store.h"
 #include "ledger/rocksdb_status.h"
+#include "ledger/signed_note.h"
 #include "rocksdb/db.h"
 
 namespace ledger {
@@ -112,10 +113,60 @@ absl::Status CheckChain(ChainVerifier& verifier, const RecordChunk& chunk) {
   return absl::OkStatus();
 }
 
-// The stored checkpoints' roots by tree size; with a verifier key, each note's signature, size
-// and root are checked too.
+// The key that checks the stored checkpoints' signatures (DirectoryVerifyOptions), made when the
+// first stored checkpoint is met: a key file holds no name, and its key is named by the origin
+// of that checkpoint.
+class CheckpointKey {
+ public:
+  explicit CheckpointKey(const DirectoryVerifyOptions& options) : options_(options) {}
+
+  // The verifier key for a directory whose first stored checkpoint is `first` (of `size` events).
+  absl::StatusOr<std::string> For(uint64_t size, absl::string_view first) {
+    if (!verifier_key_.empty()) return verifier_key_;
+    if (!options_.verifier_key.empty()) {
+      absl::StatusOr<NoteVerifier> parsed = NoteVerifier::Parse(options_.verifier_key);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("the verifier key is malformed: ", parsed.status().message()));
+      }
+      description_ = "the given verifier key";
+      return verifier_key_ = options_.verifier_key;
+    }
+    if (options_.key_file.empty()) {
+      return absl::FailedPreconditionError(
+          "the ledger stored signed checkpoints and no key was given to check their signatures "
+          "with (the ledger's verifier key, or its signing key file)");
+    }
+    const std::string origin(first.substr(0, first.find('\n')));
+    if (!IsValidNoteKeyName(origin)) {
+      return absl::DataLossError(absl::StrCat("position ", size, ": the checkpoint stored for ",
+                                              size, " events is malformed: its first line is not "
+                                              "an origin"));
+    }
+    absl::StatusOr<CheckpointSigner> signer = CheckpointSigner::Load(options_.key_file, origin);
+    if (!signer.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot use the key file ", options_.key_file,
+                                                     ": ", signer.status().message()));
+    }
+    description_ = absl::StrCat("the key in ", options_.key_file);
+    return verifier_key_ = signer->VerifierKey();
+  }
+
+  // How the key is named in failures: "the given verifier key" or "the key in FILE".
+  const std::string& description() const { return description_; }
+  // Empty until For() succeeded.
+  const std::string& verifier_key() const { return verifier_key_; }
+
+ private:
+  const DirectoryVerifyOptions& options_;
+  std::string verifier_key_;
+  std::string description_;
+};
+
+// The stored checkpoints' roots by tree size, each one's note checked: validly signed by the
+// key, for the tree size and root it is stored with.
 absl::StatusOr<std::map<uint64_t, std::string>> StoredCheckpointRoots(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const std::string& verifier_key) {
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, CheckpointKey& key) {
   std::map<uint64_t, std::string> roots;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -126,19 +177,19 @@ absl::StatusOr<std::map<uint64_t, std::string>> StoredCheckpointRoots(
       return absl::DataLossError("a stored checkpoint is malformed");
     }
     std::string root(value.substr(0, log_format::kHashSize));
-    if (!verifier_key.empty()) {
-      absl::StatusOr<Checkpoint> note =
-          ParseAndVerify(value.substr(log_format::kHashSize), verifier_key);
-      if (!note.ok()) {
-        return absl::DataLossError(absl::StrCat(
-            "position ", size, ": the checkpoint stored for ", size,
-            " events is not signed by the given verifier key: ", note.status().message()));
-      }
-      if (note->tree_size != size || note->root_hash != root) {
-        return absl::DataLossError(absl::StrCat(
-            "position ", size, ": the checkpoint stored for ", size,
-            " events signs another tree size or root than it is stored with"));
-      }
+    absl::string_view note_text = value.substr(log_format::kHashSize);
+    absl::StatusOr<std::string> verifier_key = key.For(size, note_text);
+    if (!verifier_key.ok()) return verifier_key.status();
+    absl::StatusOr<Checkpoint> note = ParseAndVerify(note_text, *verifier_key);
+    if (!note.ok()) {
+      return absl::DataLossError(absl::StrCat("position ", size, ": the checkpoint stored for ",
+                                              size, " events is not signed by ", key.description(),
+                                              ": ", note.status().message()));
+    }
+    if (note->tree_size != size || note->root_hash != root) {
+      return absl::DataLossError(absl::StrCat(
+          "position ", size, ": the checkpoint stored for ", size,
+          " events signs another tree size or root than it is stored with"));
     }
     roots[size] = std::move(root);
   }
@@ -198,11 +249,12 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   }
 
   DirectoryVerifyResult outcome;
+  CheckpointKey key(options);
   absl::StatusOr<std::map<uint64_t, std::string>> signed_roots =
-      StoredCheckpointRoots(raw, checkpoints_family, options.verifier_key);
+      StoredCheckpointRoots(raw, checkpoints_family, key);
   if (!signed_roots.ok()) return signed_roots.status();
   outcome.checkpoints = signed_roots->size();
-  outcome.signatures_checked = !options.verifier_key.empty();
+  outcome.verifier_key = key.verifier_key();
 
   // Pipeline: while the chain (one thread) and the tree (another) check chunk k, this thread
   // reads chunk k + 1. The first failure by position wins: a chain failure names the first bad

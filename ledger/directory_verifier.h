@@ -1,11 +1,11 @@
 // VerifyDataDirectory: the offline check of a whole log directory, trusting nothing but its bytes.
 //
 // It opens the directory read-only (no lock: a running ledgerd may own it), re-hashes every
-// stored record and recomputes the chain and the RFC 9162 tree; the tree must pass through the
-// root of every checkpoint the ledger stored (and, given the ledger's verifier key, each stored
-// checkpoint must carry a valid signature by it) and end at the stored tree's root; the stream
-// index must not refer beyond the end. Records are read on one thread while the chain and the tree
-// of the previous chunk are checked on two others.
+// stored record and recomputes the chain and the RFC 9162 tree; every checkpoint the ledger
+// stored must carry a valid signature by the key given (DirectoryVerifyOptions), for the tree
+// size and root it is stored with, and the tree must pass through each one's root and end at the
+// stored tree's root; the stream index must not refer beyond the end. Records are read on one
+// thread while the chain and the tree of the previous chunk are checked on two others.
 #ifndef ENGAGEMENT_LEDGER_DIRECTORY_VERIFIER_H_
 #define ENGAGEMENT_LEDGER_DIRECTORY_VERIFIER_H_
 
@@ -20,20 +20,31 @@ namespace ledger {
 struct DirectoryVerifyOptions {
   // Called now and then with the number of events verified so far.
   std::function<void(uint64_t)> progress;
-  // The ledger's verifier key (as `ledgerctl audit pubkey` prints it). When set, every stored
-  // checkpoint must be a note signed by this key for its tree size and root; when empty, stored
-  // checkpoints are checked by root only.
+  // The key every stored checkpoint's signature is checked with, one of:
+  // - verifier_key: the ledger's verifier key (as `ledgerctl audit pubkey` prints it), which an
+  //   auditor obtained from somewhere they trust;
+  // - key_file (when verifier_key is empty): the ledger's signing key file (PEM, as ledgerd keeps
+  //   it in DATA_DIR/checkpoint.key); its public key checks the signatures, named by the origin
+  //   of the first stored checkpoint. A key found beside the data shows only that the data agrees
+  //   with itself: whoever could rewrite the data could have used that key too.
+  // With neither, a directory that holds checkpoints is refused (FAILED_PRECONDITION) before any
+  // record is checked: stored checkpoints are never taken on their roots alone.
   std::string verifier_key;
+  std::string key_file;
 };
 
 struct DirectoryVerifyResult {
   uint64_t events = 0;       // records verified: positions 1..events
-  uint64_t checkpoints = 0;  // stored checkpoints whose roots were checked
-  bool signatures_checked = false;
+  uint64_t checkpoints = 0;  // stored checkpoints, each checked by signature and root
+  // The verifier key the signatures were checked with (from verifier_key, or made from key_file);
+  // empty when no checkpoint is stored.
+  std::string verifier_key;
 };
 
 // The first failure is DATA_LOSS "position N: ..." (for a checkpoint, N is its tree size);
-// NOT_FOUND when there is no ledger in `directory`; another error when it cannot be read.
+// NOT_FOUND when there is no ledger in `directory`; FAILED_PRECONDITION when checkpoints are
+// stored and no key was given; INVALID_ARGUMENT when the key given is malformed or the key file
+// cannot be loaded; another error when the directory cannot be read.
 absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(
     const std::string& directory, const DirectoryVerifyOptions& options = {});
 

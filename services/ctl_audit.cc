@@ -172,15 +172,21 @@ int CheckCommand(const std::vector<std::string>& args, const Options& options) {
 
 }  // namespace
 
+int CheckGivenVerifierKey(const Options& options) {
+  if (options.verifier_key.empty()) return kExitOk;
+  absl::StatusOr<ledger::NoteVerifier> parsed = ledger::NoteVerifier::Parse(options.verifier_key);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "ledgerctl: --verifier_key is malformed: %s\n",
+                 std::string(parsed.status().message()).c_str());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
 int FetchVerifierKey(const Options& options, AuditService::Stub& stub, std::string* key,
                      bool* from_server) {
   if (!options.verifier_key.empty()) {
-    absl::StatusOr<ledger::NoteVerifier> parsed = ledger::NoteVerifier::Parse(options.verifier_key);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "ledgerctl: --verifier_key is malformed: %s\n",
-                   std::string(parsed.status().message()).c_str());
-      return kExitUsage;
-    }
+    if (int code = CheckGivenVerifierKey(options); code != kExitOk) return code;
     *key = options.verifier_key;
     *from_server = false;
     return kExitOk;

@@ -58,6 +58,20 @@ int FetchCheckpoint(const Options& options, engagement::v1::AuditService::Stub& 
 int FetchVerifierKey(const Options& options, engagement::v1::AuditService::Stub& stub,
                      std::string* key, bool* from_server);
 
+// Whether --verifier_key, when given, is a well-formed verifier key: kExitOk, or kExitUsage having
+// said why. Online and offline verify (and so export and checkpoint) call it before using the key.
+int CheckGivenVerifierKey(const Options& options);
+
+// Offline `verify --data_dir=DIR` checks every stored checkpoint's signature with the key chosen
+// as the other checks choose theirs (docs/audit.md section 1): --verifier_key when given, else the
+// key that came with the data, DIR/checkpoint.key (ledgerd's default place for it), with this
+// warning; with neither, it refuses when checkpoints are stored.
+inline constexpr char kDataKeyWarning[] =
+    "WARNING: the checkpoints' signatures were checked with the signing key found beside the data, "
+    "so this shows only that the data directory is consistent with itself: whoever could rewrite "
+    "the data could also have signed with that key. An auditor should pass the key they trust "
+    "with --verifier_key=K (the ledger's published verifier key).";
+
 // The Merkle half of online `ledgerctl verify`: before the log is read, Begin fetches the latest
 // signed checkpoint (so its size is at most the head read next) and checks its signature, and
 // with --checkpoint=FILE checks the saved note and the server's consistency proof from it. Add

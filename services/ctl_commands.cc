@@ -227,7 +227,14 @@ int VerifyOffline(const Options& options) {
   verify_options.progress = [](uint64_t n) {
     std::fprintf(stderr, "  ... %llu events verified\n", static_cast<unsigned long long>(n));
   };
+  // The key for the stored checkpoints' signatures (ctl_audit.h): the auditor's, else the one
+  // beside the data.
+  if (int code = CheckGivenVerifierKey(options); code != kExitOk) return code;
   verify_options.verifier_key = options.verifier_key;
+  const std::string data_key = (std::filesystem::path(options.data_dir) / "checkpoint.key").string();
+  if (options.verifier_key.empty() && std::filesystem::exists(data_key)) {
+    verify_options.key_file = data_key;
+  }
   absl::StatusOr<ledger::DirectoryVerifyResult> verified =
       ledger::VerifyDataDirectory(directory, verify_options);
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
@@ -236,20 +243,33 @@ int VerifyOffline(const Options& options) {
       std::printf("FAILED: %s\n", std::string(verified.status().message()).c_str());
       return kExitVerifyFailed;
     }
-    std::fprintf(stderr, "ledgerctl verify: %s\n", verified.status().ToString().c_str());
+    std::fprintf(stderr, "ledgerctl verify: %s\n", std::string(verified.status().message()).c_str());
+    if (absl::IsFailedPrecondition(verified.status()) && options.verifier_key.empty()) {
+      std::fprintf(stderr, "  pass --verifier_key=K, the ledger's verifier key obtained from a source "
+                   "you trust (`ledgerctl audit pubkey` prints it; no %s was found to fall back "
+                   "on)\n", data_key.c_str());
+    }
     return kExitFailed;
   }
-  std::string signatures =
-      verified->signatures_checked
-          ? "and their signatures by the given verifier key"
-          : "(signatures not checked: give --verifier_key to check them against the key you trust)";
+  std::string checkpoints =
+      verified->checkpoints == 0
+          ? std::string(" (no checkpoint is stored)")
+          : absl::StrCat(" and the roots of ", verified->checkpoints,
+                         " stored checkpoints and their signatures by ",
+                         options.verifier_key.empty()
+                             ? absl::StrCat("the data directory's own key (", data_key, ")")
+                             : "the given verifier key");
   std::printf("OK: %llu events in %s: every record re-hashed from its stored bytes, the chain "
-              "is whole, the recomputed Merkle tree matches the stored tree and the roots of %llu "
-              "stored checkpoints %s, and the stream index ends where the log does (%.2f s, %.0f "
-              "events/s)\n",
+              "is whole, the recomputed Merkle tree matches the stored tree%s, and the stream "
+              "index ends where the log does (%.2f s, %.0f events/s)\n",
               static_cast<unsigned long long>(verified->events), options.data_dir.c_str(),
-              static_cast<unsigned long long>(verified->checkpoints), signatures.c_str(), seconds,
-              seconds > 0 ? verified->events / seconds : 0.0);
+              checkpoints.c_str(), seconds, seconds > 0 ? verified->events / seconds : 0.0);
+  if (!verified->verifier_key.empty()) {
+    std::printf("  signatures checked against %s\n", verified->verifier_key.c_str());
+  }
+  if (verified->checkpoints > 0 && options.verifier_key.empty()) {
+    std::printf("%s\n", kDataKeyWarning);
+  }
   return kExitOk;
 }
 

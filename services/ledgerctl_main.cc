@@ -4,7 +4,8 @@
 //   ledgerctl read   [--stream=S [--backwards] [--from=REV]] [--from=POS --type=T --org=O --prefix=P]
 //   ledgerctl tail   [--from=POS] [--type=T --org=O --prefix=P]
 //   ledgerctl info   [--stream=S]
-//   ledgerctl verify --data_dir=DIR | [--server=HOST:PORT] [--verifier_key=K] [--checkpoint=FILE]
+//   ledgerctl verify --data_dir=DIR [--verifier_key=K] | [--server=HOST:PORT] [--verifier_key=K]
+//                    [--checkpoint=FILE]
 //   ledgerctl audit pubkey | checkpoint | export | check DIR     (services/ctl_audit.h)
 //   ledgerctl demo   [--seed=N]
 //
@@ -24,6 +25,7 @@
 #include "services/ctl_commands.h"
 #include "services/ctl_reports.h"
 #include "services/demo_programme.h"
+#include "services/flag_spelling.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "address of ledgerd");
 ABSL_FLAG(std::string, stream, "", "stream name, e.g. engagement-<uuid>");
@@ -81,7 +83,10 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       Follows the log live (Ctrl-C stops).
   ledgerctl info [--stream=S]
       The head of the log, or one stream's revision and positions.
-  ledgerctl verify --data_dir=DIR      recompute the hash chain of a data directory offline
+  ledgerctl verify --data_dir=DIR [--verifier_key=K]
+      Offline: re-hashes every record of a data directory, recomputes the chain and the tree,
+      and checks every stored checkpoint's root and signature: against K, else (with a WARNING)
+      against the signing key found in DIR/checkpoint.key; with neither it refuses.
   ledgerctl verify [--server=ADDR] [--verifier_key=K] [--checkpoint=FILE]
       Fetches every event and its stored bytes and recomputes the chain, and the Merkle root
       (RFC 9162) client-side; checks the root and signature of the latest signed checkpoint
@@ -111,7 +116,8 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       Checks a bundle offline: signature, every proof and record. Without K it trusts the
       bundle's own key and says so.
 
-Common: --server=HOST:PORT (default 127.0.0.1:50051).
+Common: --server=HOST:PORT (default 127.0.0.1:50051). Flag names may be written with dashes
+(--from-position) or underscores (--from_position).
 Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 verification failed, 4 server unreachable.
 )";
 
@@ -119,6 +125,7 @@ Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 verification failed, 4 s
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  services::NormalizeFlagNames(argc, argv);  // --from-position means --from_position
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fputs(kUsage, stderr);

@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "services/flag_spelling.h"
 #include "services/ledger_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on");
@@ -27,6 +28,7 @@ ABSL_FLAG(int, checkpoint_interval_seconds, 60,
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("the engagement ledger server: ledgerd --listen=HOST:PORT --data_dir=DIR");
+  services::NormalizeFlagNames(argc, argv);  // --checkpoint-key means --checkpoint_key
   absl::ParseCommandLine(argc, argv);
 
   // Block the stop signals in every thread; one thread below waits for them.

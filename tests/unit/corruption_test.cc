@@ -1,6 +1,8 @@
 // Stored bytes edited the way an attacker with disk access would: every edit is caught by
-// verification, which names the first bad position.
+// verification, which names the first bad position (for a stored checkpoint, its tree size).
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "gtest/gtest.h"
 #include "ledger/checkpoint.h"
@@ -9,7 +11,9 @@
 #include "ledger/log_format.h"
 #include "ledger/merkle_format.h"
 #include "ledger/rocksdb_event_log.h"
+#include "ledger/rocksdb_status.h"
 #include "rocksdb/db.h"
+#include "tests/history_rewrite.h"
 #include "tests/raw_database.h"
 #include "tests/test_support.h"
 
@@ -51,7 +55,36 @@ class CorruptionTest : public ::testing::Test {
         << verified.status();
   }
 
+  // Signs the tree of the first `size` events with the ledger's key and stores the checkpoint,
+  // as the ledger does (its key file beside the data, as ledgerd keeps it by default).
+  void SignAndStore(uint64_t size) {
+    if (!signer_.has_value()) {
+      key_file_ = dir_.Sub("checkpoint.key");
+      ASSERT_TRUE(CheckpointSigner::GenerateKeyFile(key_file_).ok());
+      auto signer = CheckpointSigner::Load(key_file_, kOrigin);
+      ASSERT_TRUE(signer.ok()) << signer.status();
+      signer_.emplace(*std::move(signer));
+    }
+    auto log = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
+    ASSERT_TRUE(log.ok());
+    auto root = (*log)->TreeRoot(size);
+    ASSERT_TRUE(root.ok());
+    auto note = signer_->Sign({kOrigin, size, *root, {}});
+    ASSERT_TRUE(note.ok()) << note.status();
+    ASSERT_TRUE((*log)->SaveCheckpoint({size, *root, *note}).ok());
+  }
+
+  // Verification with the ledger's verifier key, as an auditor who holds it would.
+  DirectoryVerifyOptions WithKey() const {
+    DirectoryVerifyOptions options;
+    options.verifier_key = signer_->VerifierKey();
+    return options;
+  }
+
+  static constexpr char kOrigin[] = "nhs.example/ledger";
   testing_support::TempDir dir_;
+  std::string key_file_;
+  std::optional<CheckpointSigner> signer_;
 };
 
 TEST_F(CorruptionTest, CleanLogVerifies) {
@@ -108,57 +141,66 @@ TEST_F(CorruptionTest, TruncatedTailIsCaught) {
 }
 
 TEST_F(CorruptionTest, ATailReplacedWithAValidLookingOneIsCaughtByTheSignedCheckpoint) {
-  {
-    auto log = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
-    ASSERT_TRUE(log.ok());
-    auto root = (*log)->TreeRoot(5);
-    ASSERT_TRUE(root.ok());
-    ASSERT_TRUE((*log)->SaveCheckpoint({5, *root, "signed note"}).ok());
-  }
-  // The attacker rewrites the last event, re-chains its hash...
-  EditRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-    std::string record = Get(db, cf, 5).substr(log_format::kHashSize);
-    record[record.find("Co-design")] = 'X';
-    std::string previous = Get(db, cf, 4).substr(0, log_format::kHashSize);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, log_format::PositionKey(5),
-                        ChainHash(previous, record) + record).ok());
-  });
-  // ...and has the tree rebuilt from the new records, so that chain and tree agree.
+  // A checkpoint the ledger genuinely signed when the log had 3 events.
+  SignAndStore(3);
+  // The attacker changes event 3, re-chains 4 and 5 and has the tree rebuilt from the new
+  // records, so that chain and tree agree; the signed checkpoint they cannot re-sign stays.
+  const auto edit = [](engagement::v1::Event* e) {
+    e->mutable_session_held()->set_title("A workshop that never happened");
+  };
+  testing_support::TempDir copy;
+  std::filesystem::copy(dir_.path(), copy.path(), std::filesystem::copy_options::recursive);
+  testing_support::RewriteHistory(dir_.path(), 3, edit, /*drop_checkpoints=*/false);
+  ASSERT_FALSE(HasFatalFailure());
+  auto verified = VerifyDataDirectory(dir_.path(), WithKey());
+  ASSERT_FALSE(verified.ok());
+  EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
+  EXPECT_EQ(verified.status().message(),
+            "position 3: the first 3 events do not have the root of the checkpoint the ledger "
+            "signed at that size: history was rewritten");
+
+  // The same rewrite with the checkpoint removed too is a valid history: only a checkpoint
+  // signed before (and kept, section 8.4 of docs/storage.md) tells the two apart.
+  testing_support::RewriteHistory(copy.path(), 3, edit, /*drop_checkpoints=*/true);
+  ASSERT_FALSE(HasFatalFailure());
+  auto rewritten = VerifyDataDirectory(copy.path());
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  EXPECT_EQ(rewritten->events, 5u);
+  EXPECT_EQ(rewritten->checkpoints, 0u);
+}
+
+TEST_F(CorruptionTest, ATailTruncatedBelowASignedCheckpointIsCaughtAndNamed) {
+  SignAndStore(5);
+  // The attacker drops events 4 and 5 and the stream index entries that point to them, so the
+  // chain and the index end together at 3.
   {
     testing_support::RawDatabase raw(dir_.path());
-    ASSERT_TRUE(raw.db()->DropColumnFamily(raw.family(merkle_format::kMerkleFamily)).ok());
-    ASSERT_TRUE(raw.db()
-                    ->Delete(rocksdb::WriteOptions(), raw.family(log_format::kMetaFamily),
-                             log_format::kTreeSizeKey)
-                    .ok());
+    rocksdb::ColumnFamilyHandle* streams = raw.family(log_format::kStreamsFamily);
+    std::unique_ptr<rocksdb::Iterator> it(raw.db()->NewIterator(rocksdb::ReadOptions(), streams));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      uint64_t position = 0;
+      ASSERT_TRUE(log_format::DecodeFixed64BE(View(it->value()), &position));
+      if (position > 3) ASSERT_TRUE(raw.db()->Delete(rocksdb::WriteOptions(), streams, it->key()).ok());
+    }
+    for (uint64_t position : {4, 5}) {
+      ASSERT_TRUE(raw.db()
+                      ->Delete(rocksdb::WriteOptions(), raw.family(log_format::kLogFamily),
+                               log_format::PositionKey(position))
+                      .ok());
+    }
   }
-  ASSERT_TRUE(RocksDbEventLog::Open(dir_.path(), RocksDbOptions()).ok());  // rebuilds the tree
-  auto verified = VerifyDataDirectory(dir_.path());
+  auto verified = VerifyDataDirectory(dir_.path(), WithKey());
   ASSERT_FALSE(verified.ok());
-  EXPECT_TRUE(absl::IsDataLoss(verified.status()));
-  EXPECT_NE(verified.status().message().find("history was rewritten"), absl::string_view::npos)
-      << verified.status();
+  EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
+  EXPECT_EQ(verified.status().message(),
+            "position 4: missing (the log ends at 3 but the ledger signed a checkpoint of 5 events)");
 }
 
 TEST_F(CorruptionTest, AStoredCheckpointWithAForgedRootIsCaughtByItsSignature) {
-  ASSERT_TRUE(CheckpointSigner::GenerateKeyFile(dir_.Sub("key.pem")).ok());
-  absl::StatusOr<CheckpointSigner> signer =
-      CheckpointSigner::Load(dir_.Sub("key.pem"), "nhs.example/ledger");
-  ASSERT_TRUE(signer.ok()) << signer.status();
-  {
-    auto log = RocksDbEventLog::Open(dir_.path(), RocksDbOptions());
-    ASSERT_TRUE(log.ok());
-    auto root = (*log)->TreeRoot(5);
-    ASSERT_TRUE(root.ok());
-    auto note = signer->Sign({"nhs.example/ledger", 5, *root, {}});
-    ASSERT_TRUE(note.ok()) << note.status();
-    ASSERT_TRUE((*log)->SaveCheckpoint({5, *root, *note}).ok());
-  }
-  DirectoryVerifyOptions with_key;
-  with_key.verifier_key = signer->VerifierKey();
-  auto clean = VerifyDataDirectory(dir_.path(), with_key);
+  SignAndStore(5);
+  auto clean = VerifyDataDirectory(dir_.path(), WithKey());
   ASSERT_TRUE(clean.ok()) << clean.status();
-  EXPECT_TRUE(clean->signatures_checked);
+  EXPECT_EQ(clean->verifier_key, signer_->VerifierKey());
   EXPECT_EQ(clean->checkpoints, 1u);
 
   // The attacker stores another root beside the signed note (as a rewritten history would need).
@@ -176,25 +218,67 @@ TEST_F(CorruptionTest, AStoredCheckpointWithAForgedRootIsCaughtByItsSignature) {
                           value)
                     .ok());
   }
-  // Checked by root only, this forgery is caught too, as the records still have the old root;
-  // after a consistent rewrite of records, tree and root, only the signature would catch it.
-  auto unsigned_check = VerifyDataDirectory(dir_.path());
-  ASSERT_FALSE(unsigned_check.ok());
-  EXPECT_NE(unsigned_check.status().message().find("history was rewritten"), absl::string_view::npos)
-      << unsigned_check.status();
-  auto verified = VerifyDataDirectory(dir_.path(), with_key);
+  auto verified = VerifyDataDirectory(dir_.path(), WithKey());
   ASSERT_FALSE(verified.ok());
   EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
-  EXPECT_EQ(verified.status().message().rfind("position 5:", 0), 0u) << verified.status();
+  EXPECT_EQ(verified.status().message(),
+            "position 5: the checkpoint stored for 5 events signs another tree size or root than "
+            "it is stored with");
+
+  // Without a key the stored checkpoints are not taken on their roots alone: refused.
+  auto no_key = VerifyDataDirectory(dir_.path());
+  EXPECT_TRUE(absl::IsFailedPrecondition(no_key.status())) << no_key.status();
+  EXPECT_NE(no_key.status().message().find("no key was given"), absl::string_view::npos)
+      << no_key.status();
 
   // A key the auditor does not trust signs nothing here.
   ASSERT_TRUE(CheckpointSigner::GenerateKeyFile(dir_.Sub("other.pem")).ok());
-  with_key.verifier_key =
-      CheckpointSigner::Load(dir_.Sub("other.pem"), "nhs.example/ledger")->VerifierKey();
-  verified = VerifyDataDirectory(dir_.path(), with_key);
+  DirectoryVerifyOptions other;
+  other.verifier_key = CheckpointSigner::Load(dir_.Sub("other.pem"), kOrigin)->VerifierKey();
+  verified = VerifyDataDirectory(dir_.path(), other);
   ASSERT_FALSE(verified.ok());
-  EXPECT_NE(verified.status().message().find("not signed by the given verifier key"),
-            absl::string_view::npos)
+  EXPECT_EQ(verified.status().message().rfind(
+                "position 5: the checkpoint stored for 5 events is not signed by the given "
+                "verifier key",
+                0),
+            0u)
+      << verified.status();
+}
+
+TEST_F(CorruptionTest, AlteredCheckpointSignatureIsCaughtWithTheKeyBesideTheData) {
+  SignAndStore(5);
+  // No --verifier_key: the key file that came with the data checks the signatures.
+  DirectoryVerifyOptions data_key;
+  data_key.key_file = key_file_;
+  auto clean = VerifyDataDirectory(dir_.path(), data_key);
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_EQ(clean->verifier_key, signer_->VerifierKey());
+
+  // One byte of the signature changed (the key ID before it left alone).
+  {
+    testing_support::RawDatabase raw(dir_.path());
+    rocksdb::ColumnFamilyHandle* checkpoints = raw.family(log_format::kCheckpointsFamily);
+    std::string value;
+    ASSERT_TRUE(raw.db()
+                    ->Get(rocksdb::ReadOptions(), checkpoints, log_format::EncodeFixed64BE(5),
+                          &value)
+                    .ok());
+    ASSERT_EQ(value.substr(value.size() - 2), "=\n");
+    char& signature_byte = value[value.size() - 6];
+    signature_byte = signature_byte == 'A' ? 'B' : 'A';
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), checkpoints, log_format::EncodeFixed64BE(5),
+                          value)
+                    .ok());
+  }
+  auto verified = VerifyDataDirectory(dir_.path(), data_key);
+  ASSERT_FALSE(verified.ok());
+  EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
+  EXPECT_EQ(verified.status().message().rfind(
+                absl::StrCat("position 5: the checkpoint stored for 5 events is not signed by the "
+                             "key in ", key_file_, ": "),
+                0),
+            0u)
       << verified.status();
 }
 
