@@ -29,8 +29,8 @@ ABSL_FLAG(std::string, data_dir, "", "where the server keeps its log (default: a
 ABSL_FLAG(std::string, scenarios, "1x1,16x1,64x1,16x100", "clients x batch size, comma-separated");
 ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share");
 ABSL_FLAG(bool, null_calls, false,
-          "call GetLedgerInfo (no storage work) instead of AppendEvents, with the same requests "
-          "on the wire: what gRPC alone costs per call on this machine");
+          "call GetLedgerInfo (an empty request, no storage work) instead of AppendEvents: what "
+          "a gRPC call alone costs on this machine (meaningful for single-event scenarios)");
 ABSL_FLAG(bool, follow_projections, true,
           "keep the projections up to date while appending, as ledgerd does (they share the cores)");
 
