@@ -24,11 +24,6 @@ std::unique_ptr<AuditService::Stub> ConnectAudit(const Options& options) {
 
 namespace {
 
-constexpr char kServerKeyWarning[] =
-    "WARNING: the verifier key came from the server itself (GetPublicKey), so this check trusts "
-    "the server for the key. Give --verifier_key=K, with the key you hold, to check it "
-    "independently.";
-
 bool ReadWholeFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -44,32 +39,6 @@ int Usage(const std::string& message) {
 int VerifyFailed(const std::string& message) {
   std::printf("FAILED: %s\n", message.c_str());
   return kExitVerifyFailed;
-}
-
-// Checks a SignedCheckpoint from the server against `key`.
-int CheckSigned(const engagement::v1::SignedCheckpoint& signed_checkpoint, const std::string& key,
-                VerifiedCheckpoint* out) {
-  absl::StatusOr<ledger::Checkpoint> checkpoint =
-      ledger::ParseAndVerify(signed_checkpoint.note(), key);
-  if (!checkpoint.ok()) {
-    return VerifyFailed(absl::StrCat("the server's checkpoint is not signed by ", key, ": ",
-                                     checkpoint.status().message()));
-  }
-  if (checkpoint->tree_size != signed_checkpoint.tree_size() ||
-      checkpoint->root_hash != signed_checkpoint.root_hash()) {
-    return VerifyFailed(absl::StrCat(
-        "the server's checkpoint response says tree size ", signed_checkpoint.tree_size(),
-        " root ", ledger::ToHex(signed_checkpoint.root_hash()), " but its signed note says ",
-        checkpoint->tree_size, " root ", ledger::ToHex(checkpoint->root_hash)));
-  }
-  out->checkpoint = *checkpoint;
-  out->note = signed_checkpoint.note();
-  out->verifier_key = key;
-  return kExitOk;
-}
-
-std::string KeySource(const VerifiedCheckpoint& checkpoint) {
-  return checkpoint.key_from_server ? "the server's own key (GetPublicKey)" : "--verifier_key";
 }
 
 int Pubkey(const Options& options) {
@@ -172,6 +141,31 @@ int CheckCommand(const std::vector<std::string>& args, const Options& options) {
 
 }  // namespace
 
+int CheckSignedCheckpoint(const engagement::v1::SignedCheckpoint& signed_checkpoint,
+                          const std::string& key, VerifiedCheckpoint* out) {
+  absl::StatusOr<ledger::Checkpoint> checkpoint =
+      ledger::ParseAndVerify(signed_checkpoint.note(), key);
+  if (!checkpoint.ok()) {
+    return VerifyFailed(absl::StrCat("the server's checkpoint is not signed by ", key, ": ",
+                                     checkpoint.status().message()));
+  }
+  if (checkpoint->tree_size != signed_checkpoint.tree_size() ||
+      checkpoint->root_hash != signed_checkpoint.root_hash()) {
+    return VerifyFailed(absl::StrCat(
+        "the server's checkpoint response says tree size ", signed_checkpoint.tree_size(),
+        " root ", ledger::ToHex(signed_checkpoint.root_hash()), " but its signed note says ",
+        checkpoint->tree_size, " root ", ledger::ToHex(checkpoint->root_hash)));
+  }
+  out->checkpoint = *checkpoint;
+  out->note = signed_checkpoint.note();
+  out->verifier_key = key;
+  return kExitOk;
+}
+
+std::string KeySource(const VerifiedCheckpoint& checkpoint) {
+  return checkpoint.key_from_server ? "the server's own key (GetPublicKey)" : "--verifier_key";
+}
+
 int CheckGivenVerifierKey(const Options& options) {
   if (options.verifier_key.empty()) return kExitOk;
   absl::StatusOr<ledger::NoteVerifier> parsed = ledger::NoteVerifier::Parse(options.verifier_key);
@@ -226,7 +220,7 @@ int FetchCheckpoint(const Options& options, AuditService::Stub& stub, VerifiedCh
     checkpoint = response.checkpoint();
   }
   out->key_from_server = from_server;
-  return CheckSigned(checkpoint, key, out);
+  return CheckSignedCheckpoint(checkpoint, key, out);
 }
 
 int AuditCommand(const std::string& what, const std::vector<std::string>& args,
@@ -284,7 +278,8 @@ int CheckpointVerification::Begin() {
   latest_.key_from_server = from_server;
   latest_.verifier_key = key;
   if (have_checkpoint_) {
-    if (int code = CheckSigned(response.checkpoint(), key, &latest_); code != kExitOk) return code;
+    int code = CheckSignedCheckpoint(response.checkpoint(), key, &latest_);
+    if (code != kExitOk) return code;
     roots_.emplace(latest_.checkpoint.tree_size, "");
   }
   if (saved_note.empty()) return -1;

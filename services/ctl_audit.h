@@ -54,9 +54,26 @@ struct VerifiedCheckpoint {
 int FetchCheckpoint(const Options& options, engagement::v1::AuditService::Stub& stub,
                     VerifiedCheckpoint* out, uint64_t covering = 0);
 
-// The key to check signatures with: --verifier_key, else the server's (GetPublicKey).
+// The key to check signatures with: --verifier_key, else the server's (GetPublicKey); in that
+// case the check must be reported with kServerKeyWarning.
 int FetchVerifierKey(const Options& options, engagement::v1::AuditService::Stub& stub,
                      std::string* key, bool* from_server);
+
+// Checks a SignedCheckpoint the server sent against `key`: its note's signature, and that the
+// response's tree size and root are the note's. kExitOk and fills `out` (all but key_from_server),
+// or prints "FAILED: ..." naming the key and returns kExitVerifyFailed.
+int CheckSignedCheckpoint(const engagement::v1::SignedCheckpoint& signed_checkpoint,
+                          const std::string& key, VerifiedCheckpoint* out);
+
+// Where the key a checkpoint was checked with came from, for the user: "--verifier_key" or "the
+// server's own key (GetPublicKey)".
+std::string KeySource(const VerifiedCheckpoint& checkpoint);
+
+// Printed whenever a signature was checked with the key the server gave (no --verifier_key).
+inline constexpr char kServerKeyWarning[] =
+    "WARNING: the verifier key came from the server itself (GetPublicKey), so this check trusts "
+    "the server for the key. Give --verifier_key=K, with the key you hold, to check it "
+    "independently.";
 
 // Whether --verifier_key, when given, is a well-formed verifier key: kExitOk, or kExitUsage having
 // said why. Online and offline verify (and so export and checkpoint) call it before using the key.

@@ -1,7 +1,11 @@
 // ledgerctl replay: a projection as it stood at a past point, and the signed checkpoint that
-// covers that point, with the proof that the point's event is in it.
+// covers that point, its signature checked, with the proof that the point's event is in it.
 //
 //   ledgerctl replay --as_of=POSITION|DATE --org=QWE [--from=YYYY-MM-DD --to=YYYY-MM-DD]
+//                    [--verifier_key=K]
+//
+// The signature is checked as online `ledgerctl verify` checks it (ctl_audit.h): against K, else
+// against the server's own key with a WARNING that this shows only consistency with that key.
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -13,6 +17,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/hash_chain.h"
 #include "ledger/merkle_tree.h"
+#include "services/ctl_audit.h"
 #include "services/ctl_commands.h"
 #include "services/ctl_reports.h"
 
@@ -23,6 +28,12 @@ int ReplayCommand(const ReportOptions& options) {
     std::fprintf(stderr, "ledgerctl replay: --as_of (a position or a date) and --org are required\n");
     return kExitUsage;
   }
+  // The key is chosen, and a given one checked, as by the audit commands.
+  Options key_options;
+  key_options.server = options.server;
+  key_options.timeout_seconds = options.timeout_seconds;
+  key_options.verifier_key = options.verifier_key;
+  if (int code = CheckGivenVerifierKey(key_options); code != kExitOk) return code;
   ReportOptions report = options;
   if (report.from.empty()) report.from = "1900-01-01";
   if (report.to.empty()) report.to = "9999-12-31";
@@ -79,11 +90,24 @@ int ReplayCommand(const ReportOptions& options) {
   std::printf("Covered by the checkpoint of tree size %llu (root %s):\n%s",
               static_cast<unsigned long long>(covering->tree_size()),
               ledger::ToHex(covering->root_hash()).c_str(), covering->note().c_str());
+  // Nothing below is worth more than the signature: check it before the proof that relies on it.
+  std::string key;
+  bool key_from_server = false;
+  if (int code = FetchVerifierKey(key_options, *audit, &key, &key_from_server); code != kExitOk) {
+    return code;
+  }
+  VerifiedCheckpoint signed_by;
+  if (int code = CheckSignedCheckpoint(*covering, key, &signed_by); code != kExitOk) return code;
+  signed_by.key_from_server = key_from_server;
+  std::printf("signature: OK, checked against %s\n           %s\n", KeySource(signed_by).c_str(),
+              signed_by.verifier_key.c_str());
+  if (signed_by.key_from_server) std::printf("%s\n", kServerKeyWarning);
+  const ledger::Checkpoint& checkpoint = signed_by.checkpoint;
   if (position == 0) return kExitOk;
   // Prove the event at the position (whose hash the report's provenance names) is in that tree.
   engagement::v1::GetInclusionProofRequest proof_request;
   proof_request.set_position(position);
-  proof_request.set_tree_size(covering->tree_size());
+  proof_request.set_tree_size(checkpoint.tree_size);
   grpc::ClientContext proof_context;
   engagement::v1::GetInclusionProofResponse proof;
   grpc::Status proved = audit->GetInclusionProof(&proof_context, proof_request, &proof);
@@ -93,8 +117,8 @@ int ReplayCommand(const ReportOptions& options) {
   }
   std::vector<std::string> hashes(proof.proof().begin(), proof.proof().end());
   absl::Status verified = ledger::VerifyInclusion(ledger::MerkleLeafHash(proof.canonical_record()),
-                                                  position - 1, covering->tree_size(), hashes,
-                                                  covering->root_hash());
+                                                  position - 1, checkpoint.tree_size, hashes,
+                                                  checkpoint.root_hash);
   bool same_event = proof.event().hash() == response.report().provenance().head_hash();
   if (!verified.ok() || !same_event) {
     std::printf("FAILED: the event at position %llu is not proved in that checkpoint: %s\n",

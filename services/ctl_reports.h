@@ -34,6 +34,9 @@ struct ReportOptions {
   std::string insight, decision, engagement;
   std::string name = "evidence";
   std::string out;
+  // replay: the ledger's verifier key the covering checkpoint's signature is checked with (empty:
+  // the server's own, with a warning), as `ledgerctl verify --verifier_key` (ctl_audit.h).
+  std::string verifier_key;
 };
 
 // Parses --as_of: a log position, or a date (the whole day) or RFC 3339 time, meaning the events
@@ -44,8 +47,9 @@ bool ParseAsOf(const std::string& text, engagement::v1::AsOf* out);
 int ReportCommand(const std::string& what, const ReportOptions& options);
 // `what` is "status" or "rebuild". Returns the exit code.
 int ProjectionsCommand(const std::string& what, const ReportOptions& options);
-// `ledgerctl replay`: the assurance report as of --as_of, and the checkpoint that covers it
-// (ctl_replay.cc). Returns the exit code.
+// `ledgerctl replay`: the assurance report as of --as_of, the signed checkpoint that covers it
+// (its signature checked), and the inclusion proof of the point's event (ctl_replay.cc). Returns
+// the exit code: 3 when the signature or the proof does not verify.
 int ReplayCommand(const ReportOptions& options);
 
 }  // namespace ctl

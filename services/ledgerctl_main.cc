@@ -57,7 +57,7 @@ ABSL_FLAG(std::vector<std::string>, org, {}, "read/tail: organisation ODS codes;
 ABSL_FLAG(std::vector<std::string>, prefix, {}, "read/tail: stream name prefixes");
 ABSL_FLAG(std::string, data_dir, "", "verify: check this data directory offline instead of a server");
 ABSL_FLAG(std::string, verifier_key, "",
-          "verify, audit: the ledger's signed-note verifier key you trust (name+id+key)");
+          "verify, audit, replay: the ledger's signed-note verifier key you trust (name+id+key)");
 ABSL_FLAG(std::string, checkpoint, "",
           "verify: a checkpoint note saved earlier (audit checkpoint --save); checks the log only "
           "grew since");
@@ -102,8 +102,9 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl report yousaid --org=QWE --engagement=ID [--format=text|json]
       Any report: --as_of=POSITION|DATE (as it stood then), --exact (no suppression), --out=FILE.
   ledgerctl projections status | rebuild [--name=evidence]
-  ledgerctl replay --as_of=POSITION --org=QWE [--from=.. --to=..]
-      The evidence as it stood then, the signed checkpoint covering it, and the proof.
+  ledgerctl replay --as_of=POSITION|DATE --org=QWE [--from=.. --to=..] [--verifier_key=K]
+      The evidence as it stood then, the signed checkpoint covering it (its signature checked
+      against K, else the server's own key), and the proof that the point's event is in it.
   ledgerctl audit pubkey [--key_file=F --origin=NAME]
       The ledger's checkpoint verifier key: the server's, or offline from the key file.
   ledgerctl audit checkpoint [--verifier_key=K] [--save=FILE]
@@ -189,6 +190,7 @@ int main(int argc, char** argv) {
     report.engagement = absl::GetFlag(FLAGS_engagement);
     report.name = absl::GetFlag(FLAGS_name);
     report.out = absl::GetFlag(FLAGS_out);
+    report.verifier_key = options.verifier_key;
     std::string what = args.size() > 2 ? args[2] : "";
     if (command == "replay") return ctl::ReplayCommand(report);
     if (command == "report") {

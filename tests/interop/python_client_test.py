@@ -9,6 +9,7 @@ starts ledgerd on 127.0.0.1 (a free port, a fresh data directory under --work-di
 as a client written in another language would: an append, a stream read, the SHA-256 hash chain
 recomputed from the canonical records ReadLog returns, INVALID_ARGUMENT and ABORTED errors, server
 reflection and the standard health service (both through raw bytes, with no extra package).
+The stubs and the server come from interop_support.py, next to this file.
 
 Prints one line per check and a final "N passed, M failed". Exit status: 0 when every check
 passed, 1 when a check failed, 2 when the test could not be set up (stubs, server start).
@@ -19,176 +20,30 @@ Needs Debian's python3-grpcio and python3-protobuf (use /usr/bin/python3), proto
 """
 
 import argparse
-import glob
 import hashlib
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import traceback
 import uuid
 
-GRPC_PYTHON_PLUGIN = "/usr/bin/grpc_python_plugin"
-STARTUP_TIMEOUT_S = 10.0
-STOP_TIMEOUT_S = 10.0
+from interop_support import (EXIT_FAILED, EXIT_OK, EXIT_SETUP, CheckFailed, Ledgerd, SetupError,
+                             expect, generate_stubs, log, stop_on_sigterm)
+import interop_support
+
 CALL_TIMEOUT_S = 10.0
 ZERO_HASH = b"\x00" * 32
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_SETUP = 2
-
-
-class SetupError(Exception):
-    """The test could not get as far as its checks."""
-
-
-class CheckFailed(Exception):
-    """A check's expectation did not hold."""
-
-
-def expect(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def log(line):
-    print(line, flush=True)
-
-
-# ------------------------------------------------------------------------------------------------
-# Setup: stubs, port, server.
-
-
-def generate_stubs(proto_dir, work_dir):
-    """Runs protoc into a fresh folder under work_dir and puts it first on sys.path."""
-    proto_dir = os.path.abspath(proto_dir)
-    protos = sorted(glob.glob(os.path.join(proto_dir, "engagement", "v1", "*.proto")))
-    if not protos:
-        raise SetupError("no .proto files under %s/engagement/v1" % proto_dir)
-    if not os.access(GRPC_PYTHON_PLUGIN, os.X_OK):
-        raise SetupError("%s is missing (apt-get install protobuf-compiler-grpc)" % GRPC_PYTHON_PLUGIN)
-    out = os.path.join(work_dir, "pystubs-" + uuid.uuid4().hex[:8])
-    os.makedirs(out)
-    relative = [os.path.relpath(p, proto_dir) for p in protos]
-    command = ["protoc", "--proto_path=" + proto_dir, "--python_out=" + out, "--grpc_out=" + out,
-               "--plugin=protoc-gen-grpc=" + GRPC_PYTHON_PLUGIN] + relative
-    try:
-        done = subprocess.run(command, cwd=proto_dir, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=60)
-    except FileNotFoundError:
-        raise SetupError("protoc is not on PATH (apt-get install protobuf-compiler)")
-    except subprocess.TimeoutExpired:
-        raise SetupError("protoc did not finish within 60 s")
-    if done.returncode != 0:
-        raise SetupError("protoc failed (exit %d): %s" % (
-            done.returncode, done.stdout.decode(errors="replace").strip()))
-    # Regular packages, so that nothing else named "engagement" on sys.path can shadow them.
-    for package in ("engagement", os.path.join("engagement", "v1")):
-        init = os.path.join(out, package, "__init__.py")
-        if not os.path.exists(init):
-            open(init, "w").close()
-    sys.path.insert(0, out)
-    return out
-
-
-def free_port():
-    """A port that was free a moment ago on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Ledgerd:
-    """The real ledgerd as a child process; stop() is safe to call any number of times."""
-
-    def __init__(self, binary, work_dir):
-        self.binary = os.path.abspath(binary)
-        self.data_dir = os.path.join(work_dir, "data-" + uuid.uuid4().hex[:8])
-        self.log_path = os.path.join(work_dir, "ledgerd.log")
-        self.process = None
-        self.port = None
-        self.exit_code = None
-
-    def start(self, attempts=3):
-        """Starts ledgerd; picks another port when the free one was taken in the meantime."""
-        if not os.access(self.binary, os.X_OK):
-            raise SetupError("ledgerd binary not found or not executable: %s" % self.binary)
-        self._log = open(self.log_path, "ab")
-        for attempt in range(1, attempts + 1):
-            self.port = free_port()
-            self.process = subprocess.Popen(
-                [self.binary, "--listen=127.0.0.1:%d" % self.port, "--data_dir=" + self.data_dir],
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                start_new_session=True)  # its own process group, killed as one below
-            try:
-                self.process.wait(timeout=0.3)
-            except subprocess.TimeoutExpired:
-                return  # still running: wait_until_serving takes over
-            self._log.flush()
-            tail = self.log_tail()
-            if attempt == attempts or not ("cannot listen" in tail or "already in use" in tail):
-                return  # wait_until_serving reports the exit with the log
-            log("port %d was taken before ledgerd bound it; trying another" % self.port)
-
-    def address(self):
-        return "127.0.0.1:%d" % self.port
-
-    def log_tail(self, lines=20):
-        try:
-            with open(self.log_path, "rb") as f:
-                text = f.read().decode(errors="replace")
-            tail = text.strip().splitlines()[-lines:]
-            return "\n".join("    | " + l for l in tail) if tail else "    | (empty log)"
-        except OSError:
-            return "    | (no log)"
-
-    def running(self):
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self):
-        """SIGTERM, wait up to STOP_TIMEOUT_S, then SIGKILL. Returns a description."""
-        if self.process is None:
-            return "not started"
-        if self.exit_code is not None:
-            return "exit code %d" % self.exit_code
-        how = "SIGTERM"
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                how = "SIGKILL (did not exit within %.0f s of SIGTERM)" % STOP_TIMEOUT_S
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.process.wait(timeout=STOP_TIMEOUT_S)
-        else:
-            how = "had already exited"
-        self.exit_code = self.process.returncode
-        self._log.close()
-        return "%s, exit code %d" % (how, self.exit_code)
-
 
 def wait_until_serving(server, stub, pb):
-    """GetLedgerInfo with a short deadline until it answers, for up to STARTUP_TIMEOUT_S."""
+    """GetLedgerInfo with a short deadline until it answers."""
     import grpc
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    last_error = None
-    while time.monotonic() < deadline:
-        if not server.running():
-            raise SetupError("ledgerd exited during start-up with code %s:\n%s" % (
-                server.process.returncode, server.log_tail()))
+
+    def probe():
         try:
-            return stub.GetLedgerInfo(pb.GetLedgerInfoRequest(), timeout=1.0)
+            return stub.GetLedgerInfo(pb.GetLedgerInfoRequest(), timeout=1.0), None
         except grpc.RpcError as e:
-            last_error = "%s: %s" % (e.code().name, e.details())
-        time.sleep(0.1)
-    raise SetupError("ledgerd did not answer GetLedgerInfo within %.0f s (last error: %s):\n%s" % (
-        STARTUP_TIMEOUT_S, last_error, server.log_tail()))
+            return None, "GetLedgerInfo: %s: %s" % (e.code().name, e.details())
+    return interop_support.wait_until_serving(server, probe)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -444,11 +299,7 @@ def main():
     parser.add_argument("--work-dir", required=True, help="scratch folder (stubs, data, log)")
     args = parser.parse_args()
 
-    # A SIGTERM to this test still stops ledgerd (through the finally below).
-    def on_term(signum, frame):
-        raise KeyboardInterrupt("signal %d" % signum)
-    signal.signal(signal.SIGTERM, on_term)
-
+    stop_on_sigterm()  # ledgerd is still stopped, by the finally below
     work_dir = os.path.abspath(args.work_dir)
     os.makedirs(work_dir, exist_ok=True)
     try:
