@@ -4,6 +4,7 @@
 #ifndef ENGAGEMENT_TESTS_RAW_DATABASE_H_
 #define ENGAGEMENT_TESTS_RAW_DATABASE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,20 @@ class RawDatabase {
   RawDatabase& operator=(const RawDatabase&) = delete;
 
   rocksdb::DB* db() { return db_.get(); }
+
+  // Reads the value under `key` in `family_name`, lets `edit` change it, and writes it back (the
+  // test fails if the value is not there).
+  void EditValue(const std::string& family_name, const std::string& key,
+                 const std::function<void(std::string& value)>& edit) {
+    rocksdb::ColumnFamilyHandle* handle = family(family_name);
+    ASSERT_NE(handle, nullptr) << "no family " << family_name;
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle, key, &value);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    edit(value);
+    s = db_->Put(rocksdb::WriteOptions(), handle, key, value);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
   // The family called `name`, or nullptr.
   rocksdb::ColumnFamilyHandle* family(const std::string& name) {
     for (size_t i = 0; i < names_.size() && i < handles_.size(); ++i) {

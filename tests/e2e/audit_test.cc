@@ -28,7 +28,7 @@
 
 namespace {
 
-constexpr char kOrigin[] = "test.example/engagement-ledger";
+constexpr const char* kOrigin = e2e::kSigningOrigin;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -41,26 +41,6 @@ void WriteFile(const std::string& path, const std::string& content) {
 
 class AuditTest : public e2e::LedgerdTest {
  protected:
-  // ledgerd signing checkpoints with a key in the test's directory (created on first start).
-  std::unique_ptr<e2e::Process> StartSigningLedgerd() {
-    key_file_ = dir_.Sub("checkpoint.key");
-    return StartLedgerd({"--checkpoint_key=" + key_file_,
-                         std::string("--checkpoint_origin=") + kOrigin,
-                         "--checkpoint_interval_seconds=3600"});
-  }
-
-  // Appends `events` to the test engagement's stream.
-  void Append(std::vector<engagement::v1::Event> events) {
-    engagement::v1::AppendEventsRequest request;
-    request.set_stream("engagement-" + testing_support::TestEngagement());
-    request.mutable_expected()->set_state(engagement::v1::EXPECTED_STATE_ANY);
-    for (auto& e : events) *request.add_events() = std::move(e);
-    grpc::ClientContext context;
-    engagement::v1::AppendEventsResponse response;
-    grpc::Status status = Stub()->AppendEvents(&context, request, &response);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  }
-
   std::string VerifierKey() {
     auto key = Ctl("audit pubkey");
     EXPECT_EQ(key.exit_code, 0) << key.output;
@@ -92,7 +72,6 @@ class AuditTest : public e2e::LedgerdTest {
     return {response.checkpoints().begin(), response.checkpoints().end()};
   }
 
-  std::string key_file_;
 };
 
 TEST_F(AuditTest, SavedCheckpointProvesTheLogOnlyGrew) {

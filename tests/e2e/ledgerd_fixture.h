@@ -14,6 +14,10 @@ namespace e2e {
 
 using engagement::v1::LedgerService;
 
+// The origin line (the signing key's name) of the checkpoints LedgerdTest::StartSigningLedgerd
+// signs.
+inline constexpr char kSigningOrigin[] = "test.example/engagement-ledger";
+
 // Each test gets its own port and data directory; ledgerd is started by StartLedgerd().
 class LedgerdTest : public ::testing::Test {
  protected:
@@ -56,6 +60,27 @@ class LedgerdTest : public ::testing::Test {
     return process;
   }
 
+  // ledgerd signing checkpoints with key_file_ (in the test's directory, created on first start),
+  // only when asked, at start and at stop.
+  std::unique_ptr<e2e::Process> StartSigningLedgerd() {
+    key_file_ = dir_.Sub("checkpoint.key");
+    return StartLedgerd({"--checkpoint_key=" + key_file_,
+                         std::string("--checkpoint_origin=") + kSigningOrigin,
+                         "--checkpoint_interval_seconds=3600"});
+  }
+
+  // Appends `events` to the test engagement's stream; the test fails if it is refused.
+  void Append(std::vector<engagement::v1::Event> events) {
+    engagement::v1::AppendEventsRequest request;
+    request.set_stream("engagement-" + testing_support::TestEngagement());
+    request.mutable_expected()->set_state(engagement::v1::EXPECTED_STATE_ANY);
+    for (auto& e : events) *request.add_events() = std::move(e);
+    grpc::ClientContext context;
+    engagement::v1::AppendEventsResponse response;
+    grpc::Status status = Stub()->AppendEvents(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
   std::unique_ptr<LedgerService::Stub> Stub() {
     return LedgerService::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
   }
@@ -67,6 +92,7 @@ class LedgerdTest : public ::testing::Test {
   testing_support::TempDir dir_;
   int port_ = 0;
   std::string address_, data_, log_;
+  std::string key_file_;  // set by StartSigningLedgerd
 };
 
 }  // namespace e2e

@@ -16,28 +16,10 @@
 
 namespace {
 
-constexpr char kOrigin[] = "test.example/engagement-ledger";
+constexpr const char* kOrigin = e2e::kSigningOrigin;
 
 class ReplayTest : public e2e::LedgerdTest {
  protected:
-  // ledgerd signing with a key in the test's directory, and only when asked (or at start/stop).
-  std::unique_ptr<e2e::Process> StartSigningLedgerd() {
-    return StartLedgerd({"--checkpoint_key=" + dir_.Sub("checkpoint.key"),
-                         std::string("--checkpoint_origin=") + kOrigin,
-                         "--checkpoint_interval_seconds=3600"});
-  }
-
-  void Append(std::vector<engagement::v1::Event> events) {
-    engagement::v1::AppendEventsRequest request;
-    request.set_stream("engagement-" + testing_support::TestEngagement());
-    request.mutable_expected()->set_state(engagement::v1::EXPECTED_STATE_ANY);
-    for (auto& e : events) *request.add_events() = std::move(e);
-    grpc::ClientContext context;
-    engagement::v1::AppendEventsResponse response;
-    grpc::Status status = Stub()->AppendEvents(&context, request, &response);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  }
-
   // Asks the ledger to sign a checkpoint of its head; returns it.
   engagement::v1::SignedCheckpoint SignCheckpoint() {
     auto audit = engagement::v1::AuditService::NewStub(

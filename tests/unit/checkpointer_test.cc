@@ -48,20 +48,10 @@ TEST(CheckpointerTest, RefusesToSignATreeInconsistentWithTheLatestCheckpoint) {
     EXPECT_EQ(second->tree_size, 5u);
   }
   // The stored checkpoint of 5 events now commits to a root the tree does not have.
-  {
-    testing_support::RawDatabase raw(dir.path());
-    rocksdb::ColumnFamilyHandle* checkpoints = raw.family(log_format::kCheckpointsFamily);
-    std::string value;
-    ASSERT_TRUE(raw.db()
-                    ->Get(rocksdb::ReadOptions(), checkpoints, log_format::EncodeFixed64BE(5),
-                          &value)
-                    .ok());
-    value.replace(0, log_format::kHashSize, MerkleLeafHash("another history"));
-    ASSERT_TRUE(raw.db()
-                    ->Put(rocksdb::WriteOptions(), checkpoints, log_format::EncodeFixed64BE(5),
-                          value)
-                    .ok());
-  }
+  testing_support::RawDatabase(dir.path()).EditValue(
+      log_format::kCheckpointsFamily, log_format::EncodeFixed64BE(5), [](std::string& value) {
+        value.replace(0, log_format::kHashSize, MerkleLeafHash("another history"));
+      });
   auto log = RocksDbEventLog::Open(dir.path(), RocksDbOptions());
   ASSERT_TRUE(log.ok()) << log.status();
   Checkpointer checkpointer(log->get(), &(*log)->tree_store(), log->get(), TestSigner());

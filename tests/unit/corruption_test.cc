@@ -180,7 +180,9 @@ TEST_F(CorruptionTest, ATailTruncatedBelowASignedCheckpointIsCaughtAndNamed) {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       uint64_t position = 0;
       ASSERT_TRUE(log_format::DecodeFixed64BE(View(it->value()), &position));
-      if (position > 3) ASSERT_TRUE(raw.db()->Delete(rocksdb::WriteOptions(), streams, it->key()).ok());
+      if (position > 3) {
+        ASSERT_TRUE(raw.db()->Delete(rocksdb::WriteOptions(), streams, it->key()).ok());
+      }
     }
     for (uint64_t position : {4, 5}) {
       ASSERT_TRUE(raw.db()
@@ -204,20 +206,10 @@ TEST_F(CorruptionTest, AStoredCheckpointWithAForgedRootIsCaughtByItsSignature) {
   EXPECT_EQ(clean->checkpoints, 1u);
 
   // The attacker stores another root beside the signed note (as a rewritten history would need).
-  {
-    testing_support::RawDatabase raw(dir_.path());
-    rocksdb::ColumnFamilyHandle* checkpoints = raw.family(log_format::kCheckpointsFamily);
-    std::string value;
-    ASSERT_TRUE(raw.db()
-                    ->Get(rocksdb::ReadOptions(), checkpoints, log_format::EncodeFixed64BE(5),
-                          &value)
-                    .ok());
-    value.replace(0, log_format::kHashSize, std::string(log_format::kHashSize, 'x'));
-    ASSERT_TRUE(raw.db()
-                    ->Put(rocksdb::WriteOptions(), checkpoints, log_format::EncodeFixed64BE(5),
-                          value)
-                    .ok());
-  }
+  testing_support::RawDatabase(dir_.path()).EditValue(
+      log_format::kCheckpointsFamily, log_format::EncodeFixed64BE(5), [](std::string& value) {
+        value.replace(0, log_format::kHashSize, std::string(log_format::kHashSize, 'x'));
+      });
   auto verified = VerifyDataDirectory(dir_.path(), WithKey());
   ASSERT_FALSE(verified.ok());
   EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
@@ -255,22 +247,12 @@ TEST_F(CorruptionTest, AlteredCheckpointSignatureIsCaughtWithTheKeyBesideTheData
   EXPECT_EQ(clean->verifier_key, signer_->VerifierKey());
 
   // One byte of the signature changed (the key ID before it left alone).
-  {
-    testing_support::RawDatabase raw(dir_.path());
-    rocksdb::ColumnFamilyHandle* checkpoints = raw.family(log_format::kCheckpointsFamily);
-    std::string value;
-    ASSERT_TRUE(raw.db()
-                    ->Get(rocksdb::ReadOptions(), checkpoints, log_format::EncodeFixed64BE(5),
-                          &value)
-                    .ok());
-    ASSERT_EQ(value.substr(value.size() - 2), "=\n");
-    char& signature_byte = value[value.size() - 6];
-    signature_byte = signature_byte == 'A' ? 'B' : 'A';
-    ASSERT_TRUE(raw.db()
-                    ->Put(rocksdb::WriteOptions(), checkpoints, log_format::EncodeFixed64BE(5),
-                          value)
-                    .ok());
-  }
+  testing_support::RawDatabase(dir_.path()).EditValue(
+      log_format::kCheckpointsFamily, log_format::EncodeFixed64BE(5), [](std::string& value) {
+        ASSERT_EQ(value.substr(value.size() - 2), "=\n");
+        char& signature_byte = value[value.size() - 6];
+        signature_byte = signature_byte == 'A' ? 'B' : 'A';
+      });
   auto verified = VerifyDataDirectory(dir_.path(), data_key);
   ASSERT_FALSE(verified.ok());
   EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
