@@ -225,7 +225,9 @@ absl::Status RocksDbEventLog::WriteGroup(
   if (!s.ok()) return FromRocks(s, "appending");
   if (group_guard_ != nullptr) guard_state_->GroupWritten();
   tree_appender_ = std::move(tree);
-  if (stream_cache_.size() > 1'000'000) stream_cache_.clear();
+  // The streams written lately; older ones are a point lookup in `heads`. (A cache of a million
+  // cost more in rehashing as it grew than it saved in lookups.)
+  if (stream_cache_.size() > 65'536) stream_cache_.clear();
   for (auto& [stream, stream_state] : state->streams) stream_cache_[stream] = stream_state;
   return absl::OkStatus();
 }
