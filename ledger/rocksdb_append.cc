@@ -150,7 +150,10 @@ void RocksDbEventLog::CommitLoop() {
             "the log refuses writes after a failed write: ", refused.message()));
       } else if (!written.ok() && pending->result.ok()) {
         pending->result = absl::UnavailableError(
-            absl::StrCat("the write was not made durable: ", written.message()));
+            absl::StrCat("the write could not be made durable (after a restart its events may "
+                         "or may not be in the log: append them again with the same event ids, "
+                         "and a repeat is answered with the original positions): ",
+                         written.message()));
       }
     }
     // Answering the callers (for a server: serializing replies, writing to sockets) happens on

@@ -95,6 +95,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
   log->options_ = options;
 
   rocksdb::DBOptions db_options;
+  if (options.env != nullptr) db_options.env = options.env;
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   // After a crash, recover every record that made it to the WAL intact and stop at the first

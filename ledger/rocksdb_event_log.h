@@ -36,6 +36,10 @@ struct RocksDbOptions {
   bool read_only = false;
   // Upper bound on events one group commit takes.
   size_t max_group_events = 4096;
+  // The environment (files, clock, threads) RocksDB uses; nullptr for the operating system's.
+  // Not owned; must outlive the log. Tests set it to inject faults (tests/unit/
+  // fault_injection_test.cc).
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksDbEventLog final : public EventLog, public CheckpointStore {
