@@ -1,6 +1,7 @@
 // Durable appends over gRPC on loopback: throughput and latency, printed as a table.
 //
 //   build/bench/append_bench [--seconds=5] [--data_dir=/tmp/...] [--scenarios=1x1,16x1,64x1,16x100]
+//       [--random_client_ids] [--null_calls] [--follow_projections=false]
 //
 // Each scenario "CxB" runs C concurrent clients, each appending batches of B events (one stream
 // per batch, expected revision "any") in a closed loop for --seconds. Every append is synced to
@@ -17,6 +18,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -31,10 +33,22 @@ ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share")
 ABSL_FLAG(bool, null_calls, false,
           "call GetLedgerInfo (an empty request, no storage work) instead of AppendEvents: what "
           "a gRPC call alone costs on this machine (meaningful for single-event scenarios)");
+ABSL_FLAG(bool, random_client_ids, false,
+          "the clients name streams and sessions with random (version 4) UUIDs instead of "
+          "time-ordered ones (version 7, as ledgerctl and the ledger make them): the ledger's "
+          "indexes then grow at random places");
 ABSL_FLAG(bool, follow_projections, true,
           "keep the projections up to date while appending, as ledgerd does (they share the cores)");
 
 namespace {
+
+// An id for a stream or a session, as the benchmark's clients make them (--random_client_ids).
+std::string ClientId() {
+  static const bool random = absl::GetFlag(FLAGS_random_client_ids);
+  if (!random) return ledger::NewUuid();
+  thread_local absl::BitGen bits;
+  return ledger::FormatUuidV4(absl::Uniform<uint64_t>(bits), absl::Uniform<uint64_t>(bits));
+}
 
 // The engagement every benchmark session belongs to (opened once before the scenarios: the
 // engagement rules refuse sessions of unknown engagements).
@@ -47,7 +61,7 @@ engagement::v1::Event MakeEvent() {
   event.set_actor("bench");
   auto* session = event.mutable_session_held();
   session->set_engagement_id(kEngagement);
-  session->set_session_id(ledger::NewUuid());
+  session->set_session_id(ClientId());
   session->set_title("Co-design workshop 3: education sessions");
   session->set_method(engagement::v1::ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP);
   session->set_duration_minutes(120);
@@ -93,10 +107,10 @@ class Client {
       --*running_;
       return;
     }
-    request_.set_stream("engagement-" + ledger::NewUuid());
+    request_.set_stream("engagement-" + ClientId());
     // A session is recorded once: every append brings new sessions.
     for (auto& event : *request_.mutable_events()) {
-      event.mutable_session_held()->set_session_id(ledger::NewUuid());
+      event.mutable_session_held()->set_session_id(ClientId());
     }
     context_ = std::make_unique<grpc::ClientContext>();
     response_.Clear();
