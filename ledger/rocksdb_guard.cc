@@ -16,7 +16,7 @@ constexpr uint64_t kReplayChunk = 8192;
 
 absl::Status RocksDbEventLog::ClearGuardState() {
   rocksdb::ReadOptions every_key;
-  every_key.total_order_seek = true;  // the family's prefix hash is for point lookups
+  every_key.total_order_seek = true;  // every key, whatever prefix options the family has had
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(every_key, guard_family_));
   rocksdb::WriteBatch batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
