@@ -18,7 +18,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/ledger ledger && mkdir -p /var/lib/ledger \
     && chown ledger /var/lib/ledger
-COPY --from=build /src/build/services/ledgerd /src/build/services/ledgerctl /usr/local/bin/
+COPY --from=build /src/build/services/ledgerd /src/build/cli/ledgerctl /usr/local/bin/
 USER ledger
 VOLUME /var/lib/ledger
 EXPOSE 50051

@@ -46,11 +46,11 @@ run: build
 	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid' INT TERM; \
 	if [ "$(DEMO)" != 0 ]; then \
 	  for i in $$(seq 50); do \
-	    $(BUILD_DIR)/services/ledgerctl --server=$(LISTEN) --timeout_seconds=1 info >/dev/null 2>&1 && break; \
+	    $(BUILD_DIR)/cli/ledgerctl --server=$(LISTEN) --timeout_seconds=1 info >/dev/null 2>&1 && break; \
 	    sleep 0.2; \
 	  done; \
-	  $(BUILD_DIR)/services/ledgerctl --server=$(LISTEN) demo 2>&1 | tail -n 8; \
-	  echo "Try: $(BUILD_DIR)/services/ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 --format=html --out=report.html"; \
+	  $(BUILD_DIR)/cli/ledgerctl --server=$(LISTEN) demo 2>&1 | tail -n 8; \
+	  echo "Try: $(BUILD_DIR)/cli/ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 --format=html --out=report.html"; \
 	fi; \
 	wait $$pid
 

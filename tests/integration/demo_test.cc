@@ -1,4 +1,4 @@
-// The demo programme (services/demo_programme.h): deterministic, and accepted in full by a real
+// The demo programme (demo/demo_programme.h): deterministic, and accepted in full by a real
 // server over gRPC, so it satisfies every payload and engagement rule; loaded twice, the second
 // load appends nothing.
 #include <grpcpp/grpcpp.h>
@@ -11,7 +11,7 @@
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "ledger/envelope_validation.h"
-#include "services/demo_programme.h"
+#include "demo/demo_programme.h"
 #include "services/ledger_server.h"
 #include "tests/test_support.h"
 

@@ -3,7 +3,7 @@
 bundles exported by the real ledgerctl from the real ledgerd.
 
     /usr/bin/python3 tests/interop/audit_checker_test.py --ledgerd build/services/ledgerd \
-        --ledgerctl build/services/ledgerctl --doc docs/audit.md --proto-dir proto \
+        --ledgerctl build/cli/ledgerctl --doc docs/audit.md --proto-dir proto \
         --work-dir "$(mktemp -d)"
 
 It extracts the two Python blocks of docs/audit.md section 5.3 at run time (so what is tested is

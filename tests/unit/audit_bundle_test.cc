@@ -1,7 +1,7 @@
 // Audit bundles written and checked with no server: a log of events hashed and chained as the
 // ledger does, its Merkle tree in memory, a checkpoint signed with a test key; then every way a
 // bundle can be wrong must fail, naming the event.
-#include "services/audit_bundle.h"
+#include "audit/audit_bundle.h"
 
 #include <filesystem>
 #include <fstream>

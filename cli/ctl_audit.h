@@ -25,7 +25,7 @@
 #include "engagement/v1/audit.grpc.pb.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle_tree.h"
-#include "services/ctl_commands.h"
+#include "cli/ctl_commands.h"
 
 namespace ctl {
 

@@ -13,7 +13,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/demo_programme.h"
+#include "demo/demo_programme.h"
 
 namespace demo::internal {
 

@@ -17,9 +17,9 @@
 #include "ledger/checkpoint.h"
 #include "ledger/hash_chain.h"
 #include "ledger/merkle_tree.h"
-#include "services/ctl_audit.h"
-#include "services/ctl_commands.h"
-#include "services/ctl_reports.h"
+#include "cli/ctl_audit.h"
+#include "cli/ctl_commands.h"
+#include "cli/ctl_reports.h"
 
 namespace ctl {
 

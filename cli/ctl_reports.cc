@@ -1,4 +1,4 @@
-#include "services/ctl_reports.h"
+#include "cli/ctl_reports.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -12,7 +12,7 @@
 #include "engagement/v1/reports.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "projections/report_export.h"
-#include "services/ctl_commands.h"
+#include "cli/ctl_commands.h"
 
 namespace ctl {
 

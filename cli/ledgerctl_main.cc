@@ -21,10 +21,10 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
-#include "services/ctl_audit.h"
-#include "services/ctl_commands.h"
-#include "services/ctl_reports.h"
-#include "services/demo_programme.h"
+#include "cli/ctl_audit.h"
+#include "cli/ctl_commands.h"
+#include "cli/ctl_reports.h"
+#include "demo/demo_programme.h"
 #include "services/flag_spelling.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "address of ledgerd");

@@ -1,4 +1,4 @@
-#include "services/ctl_commands.h"
+#include "cli/ctl_commands.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -19,7 +19,7 @@
 #include "ledger/chain_verifier.h"
 #include "ledger/directory_verifier.h"
 #include "ledger/hash_chain.h"
-#include "services/ctl_audit.h"
+#include "cli/ctl_audit.h"
 
 namespace ctl {
 

@@ -1,4 +1,4 @@
-#include "services/ctl_audit.h"
+#include "cli/ctl_audit.h"
 
 #include <cstdio>
 #include <fstream>
@@ -9,7 +9,7 @@
 #include "absl/strings/strip.h"
 #include "ledger/hash_chain.h"
 #include "ledger/signed_note.h"
-#include "services/audit_bundle.h"
+#include "audit/audit_bundle.h"
 
 namespace ctl {
 

@@ -1,11 +1,11 @@
-#include "services/demo_programme.h"
+#include "demo/demo_programme.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ledger/uuid.h"
-#include "services/demo_builder.h"
+#include "demo/demo_builder.h"
 
 namespace demo {
 

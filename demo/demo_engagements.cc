@@ -2,7 +2,7 @@
 // and people here are invented.
 #include <algorithm>
 
-#include "services/demo_builder.h"
+#include "demo/demo_builder.h"
 
 namespace demo::internal {
 

@@ -9,8 +9,8 @@
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "engagement/v1/reports.grpc.pb.h"
 #include "ledger/hash_chain.h"
-#include "services/audit_bundle.h"
-#include "services/ctl_audit.h"
+#include "audit/audit_bundle.h"
+#include "cli/ctl_audit.h"
 
 namespace ctl {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "services/ctl_commands.h"
-#include "services/demo_programme.h"
+#include "cli/ctl_commands.h"
+#include "demo/demo_programme.h"
 
 namespace ctl {
 namespace {

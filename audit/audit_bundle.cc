@@ -1,4 +1,4 @@
-#include "services/audit_bundle.h"
+#include "audit/audit_bundle.h"
 
 #include <cmath>
 #include <filesystem>

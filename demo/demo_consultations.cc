@@ -2,7 +2,7 @@
 // Organisations, venues, charities and people here are invented.
 #include <tuple>
 
-#include "services/demo_builder.h"
+#include "demo/demo_builder.h"
 
 namespace demo::internal {
 
