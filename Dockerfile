@@ -1,10 +1,12 @@
 # ledgerd in a container: built and run on Debian 12, from Debian's packages only.
 #   docker build -t engagement-ledger .
-#   docker run -p 50051:50051 -v ledger-data:/var/lib/ledger engagement-ledger
+#   docker run -p 50051:50051 -v ledger-data:/var/lib/ledger -v ./tls:/etc/ledger/tls:ro \
+#     -v ./policy:/etc/ledger/policy:ro -v ./keys:/etc/ledger/keys:ro engagement-ledger \
+#     --oidc_issuer=https://login.example.nhs.uk --oidc_audience=engagement-ledger --jwks_file=...
 FROM debian:12 AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake ninja-build g++ pkg-config libgrpc++-dev protobuf-compiler-grpc protobuf-compiler \
-      libprotobuf-dev librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev \
+      libprotobuf-dev librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -24,4 +26,10 @@ VOLUME /var/lib/ledger
 EXPOSE 50051
 # SIGTERM drains in-flight calls and closes RocksDB cleanly.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/local/bin/ledgerd", "--listen=0.0.0.0:50051", "--data_dir=/var/lib/ledger"]
+# TLS, the access policy and the master key come from mounted files (Kubernetes Secrets and a
+# ConfigMap; docs/security.md); add --oidc_issuer, --oidc_audience and --jwks_file, or
+# --client_ca, as arguments.
+ENTRYPOINT ["/usr/local/bin/ledgerd", "--listen=0.0.0.0:50051", "--data_dir=/var/lib/ledger", \
+            "--tls_cert=/etc/ledger/tls/tls.crt", "--tls_key=/etc/ledger/tls/tls.key", \
+            "--policy_file=/etc/ledger/policy/policy.textproto", \
+            "--master_key_file=/etc/ledger/keys/master.key"]

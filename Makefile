@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 # Debian 12 packages the build, the tests and the tools need.
 DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
-  librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev \
+  librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   python3 python3-grpcio python3-protobuf python3-cryptography chromium
 
@@ -38,18 +38,20 @@ build: configure
 lint-tools: deps
 	@[ -x tools/node_modules/.bin/buf ] || (cd tools && npm install --silent --no-audit --no-fund)
 
-# Starts ledgerd and, unless DEMO=0, loads the demo programme into it (idempotent), so that a
-# first run shows a populated ledger. Ctrl-C stops ledgerd cleanly.
+# Starts ledgerd in local mode (plain text on loopback, local credentials made in
+# $(DATA_DIR)/local; docs/security.md) and, unless DEMO=0, loads the demo programme into it
+# (idempotent), so that a first run shows a populated ledger. Ctrl-C stops ledgerd cleanly.
 DEMO ?= 1
+CTL = $(BUILD_DIR)/cli/ledgerctl --server=$(LISTEN) --token_file=$(DATA_DIR)/local/operator.token
 run: build
-	@$(BUILD_DIR)/services/ledgerd --listen=$(LISTEN) --data_dir=$(DATA_DIR) & pid=$$!; \
+	@$(BUILD_DIR)/services/ledgerd --insecure_local --listen=$(LISTEN) --data_dir=$(DATA_DIR) & pid=$$!; \
 	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid' INT TERM; \
 	if [ "$(DEMO)" != 0 ]; then \
 	  for i in $$(seq 50); do \
-	    $(BUILD_DIR)/cli/ledgerctl --server=$(LISTEN) --timeout_seconds=1 info >/dev/null 2>&1 && break; \
+	    [ -f $(DATA_DIR)/local/operator.token ] && $(CTL) --timeout_seconds=1 info >/dev/null 2>&1 && break; \
 	    sleep 0.2; \
 	  done; \
-	  $(BUILD_DIR)/cli/ledgerctl --server=$(LISTEN) demo 2>&1 | tail -n 8; \
+	  $(CTL) demo 2>&1 | tail -n 8; \
 	  echo "Try: $(BUILD_DIR)/cli/ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 --format=html --out=report.html"; \
 	fi; \
 	wait $$pid

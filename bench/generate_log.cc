@@ -18,7 +18,9 @@
 #include "absl/time/clock.h"
 #include "bench/synthetic_log.h"
 #include "domain/engagement_rules.h"
+#include "ledger/master_key.h"
 #include "ledger/rocksdb_event_log.h"
+#include "ledger/subject_key_store.h"
 
 ABSL_FLAG(std::string, data_dir, "", "the ledger data directory to create or add to (required)");
 ABSL_FLAG(uint64_t, events, 5'000'000, "how many events to append");
@@ -32,6 +34,9 @@ ABSL_FLAG(bool, check_rules, false,
 ABSL_FLAG(bool, validate, false, "check every batch's envelopes and payloads before appending");
 ABSL_FLAG(uint64_t, max_in_flight, 1024, "appends handed to the log and not yet completed, at most");
 ABSL_FLAG(uint64_t, progress_every, 250'000, "print progress every this many events");
+ABSL_FLAG(std::string, master_key_file, "",
+          "the master key participants' data keys are wrapped with (64 hex digits); default "
+          "DIR/local/master.key, made when missing (where ledgerd --insecure_local looks)");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -54,6 +59,31 @@ int main(int argc, char** argv) {
     return 1;
   }
   const uint64_t existing = (*log)->Head().position;
+  // Personal data sealed as ledgerd seals it, keys in DIR/keys.
+  std::string master_file = absl::GetFlag(FLAGS_master_key_file);
+  if (master_file.empty()) {
+    std::filesystem::create_directories(dir + "/local", ignored);
+    master_file = dir + "/local/master.key";
+    if (!std::filesystem::exists(master_file)) {
+      absl::Status made = ledger::MasterKey::GenerateFile(master_file);
+      if (!made.ok()) {
+        std::fprintf(stderr, "generate_log: %s\n", made.ToString().c_str());
+        return 1;
+      }
+    }
+  }
+  absl::StatusOr<ledger::MasterKey> master = ledger::MasterKey::FromFile(master_file);
+  if (!master.ok()) {
+    std::fprintf(stderr, "generate_log: %s\n", master.status().ToString().c_str());
+    return 1;
+  }
+  ledger::SubjectKeyStore::Options key_options;
+  key_options.sync = log_options.sync;
+  auto keys = ledger::SubjectKeyStore::Open(bare ? dir + "/../keys" : dir + "/keys", *master, key_options);
+  if (!keys.ok()) {
+    std::fprintf(stderr, "generate_log: %s\n", keys.status().ToString().c_str());
+    return 1;
+  }
   if (absl::GetFlag(FLAGS_check_rules)) {
     absl::StatusOr<uint64_t> installed = (*log)->InstallAppendGuard(&rules);
     if (!installed.ok()) {
@@ -71,6 +101,7 @@ int main(int argc, char** argv) {
   options.validate_payloads = absl::GetFlag(FLAGS_validate);
   options.progress_every = absl::GetFlag(FLAGS_progress_every);
   options.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  options.keys = keys->get();
   std::printf("generate_log: %llu events into %s (log holds %llu; sync %s, rules %s, validate %s)\n",
               static_cast<unsigned long long>(options.events), log_dir.c_str(),
               static_cast<unsigned long long>(existing), log_options.sync ? "on" : "off",

@@ -1,5 +1,9 @@
 #include "bench/synthetic_log.h"
 
+#include <cstdio>
+
+#include "domain/personal_data_sealer.h"
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -461,6 +465,14 @@ class Generator {
       stats_.sessions += event.has_session_held();
       stats_.insights += event.has_insight_recorded();
       stats_.decisions += event.has_decision_recorded();
+    }
+    if (options_.keys != nullptr) {
+      absl::Status sealed = domain::SealPersonalData(events, *options_.keys);
+      if (!sealed.ok()) {
+        std::fprintf(stderr, "synthetic log: %s\n", sealed.ToString().c_str());
+        done_ = true;
+        return;
+      }
     }
     const uint64_t before = stats_.events;
     stats_.events += events.size();

@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "ledger/event_log.h"
+#include "ledger/subject_key_store.h"
 
 namespace bench {
 
@@ -39,6 +40,9 @@ struct SyntheticLogOptions {
   size_t max_in_flight = 1024;
   // Check every batch with ledger::ValidateEnvelopes and domain::ValidatePayloads first.
   bool validate_payloads = false;
+  // Participants' personal data is sealed under their keys here, as ledgerd seals it (not owned;
+  // null leaves it in clear, which ledgerd refuses to serve).
+  ledger::SubjectKeyStore* keys = nullptr;
   // Called with the events appended so far, about every `progress_every` events.
   std::function<void(uint64_t events)> progress;
   uint64_t progress_every = 100'000;

@@ -16,10 +16,7 @@ namespace ctl {
 using engagement::v1::AuditService;
 
 std::unique_ptr<AuditService::Stub> ConnectAudit(const Options& options) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  return AuditService::NewStub(
-      grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), args));
+  return AuditService::NewStub(Channel(options));
 }
 
 namespace {

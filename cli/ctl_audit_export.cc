@@ -132,9 +132,7 @@ int ExportRange(const Options& options) {
 // and the invitations to its sessions and their engagements.
 int EvidencePositions(const Options& options, const std::string& organisation,
                       std::set<uint64_t>* positions) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), args);
+  auto channel = Channel(options);
   auto reports = engagement::v1::ReportService::NewStub(channel);
   engagement::v1::GetTraceabilityRequest trace_request;
   trace_request.set_organisation(organisation);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -27,12 +28,23 @@ const char* StatusCodeName(grpc::StatusCode code);
 
 using engagement::v1::LedgerService;
 
-std::unique_ptr<LedgerService::Stub> Connect(const Options& options) {
+std::shared_ptr<grpc::Channel> Channel(const std::string& server,
+                                      const services::ClientCredentials& credentials) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  return LedgerService::NewStub(
-      grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), args));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      services::MakeChannel(server, credentials, args);
+  if (!channel.ok()) {
+    // The files were checked when the options were read; this is a last resort.
+    std::fprintf(stderr, "ledgerctl: %s\n", std::string(channel.status().message()).c_str());
+    std::exit(kExitUsage);
+  }
+  return *channel;
+}
+
+std::unique_ptr<LedgerService::Stub> Connect(const Options& options) {
+  return LedgerService::NewStub(Channel(options));
 }
 
 void SetDeadline(grpc::ClientContext* context, const Options& options) {

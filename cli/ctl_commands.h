@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engagement/v1/ledger_service.grpc.pb.h"
+#include "services/client_channel.h"
 
 namespace ctl {
 
@@ -21,6 +22,8 @@ inline constexpr int kExitUnreachable = 4;
 
 struct Options {
   std::string server;
+  // TLS and the bearer token (ledgerctl_main.cc resolves the defaults).
+  services::ClientCredentials credentials;
   std::string stream;
   std::string expected;
   std::string file;
@@ -49,8 +52,22 @@ int Tail(const Options& options);
 int Info(const Options& options);
 int Verify(const Options& options);
 int Demo(const Options& options);  // ctl_demo.cc
+// ctl_privacy.cc
+int WhoAmI(const Options& options);
+int ParticipantCommand(const std::string& what, const std::vector<std::string>& ids,
+                       const std::string& purpose, const std::string& reason,
+                       const Options& options);
+// ctl_migrate.cc: offline.
+int Migrate(const std::vector<std::string>& directories, const std::string& organisation,
+            const std::string& master_key_file);
 
 // Shared by the commands.
+// A channel to options.server with the caller's credentials.
+std::shared_ptr<grpc::Channel> Channel(const std::string& server,
+                                      const services::ClientCredentials& credentials);
+inline std::shared_ptr<grpc::Channel> Channel(const Options& options) {
+  return Channel(options.server, options.credentials);
+}
 std::unique_ptr<engagement::v1::LedgerService::Stub> Connect(const Options& options);
 void SetDeadline(grpc::ClientContext* context, const Options& options);
 // Reports a failed call on stderr; returns the exit code it deserves.

@@ -44,7 +44,7 @@ int ReplayCommand(const ReportOptions& options) {
   int code = ReportCommand("assurance", report);
   if (code != kExitOk) return code;
 
-  auto channel = grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials());
+  auto channel = Channel(options.server, options.credentials);
   auto reports = engagement::v1::ReportService::NewStub(channel);
   auto audit = engagement::v1::AuditService::NewStub(channel);
   // The position the report reflects.

@@ -21,10 +21,7 @@ namespace {
 using engagement::v1::ReportService;
 
 std::unique_ptr<ReportService::Stub> ReportStub(const ReportOptions& options) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  return ReportService::NewStub(
-      grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), args));
+  return ReportService::NewStub(Channel(options.server, options.credentials));
 }
 
 // Reports a failed call as the other commands do (ctl_commands.cc).

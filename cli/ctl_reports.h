@@ -15,11 +15,13 @@
 #include <vector>
 
 #include "engagement/v1/reports.pb.h"
+#include "services/client_channel.h"
 
 namespace ctl {
 
 struct ReportOptions {
   std::string server;
+  services::ClientCredentials credentials;
   int timeout_seconds = 60;
   std::string organisation;
   std::string from, to;

@@ -13,6 +13,8 @@
 // found damage; 4 the server cannot be reached.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -28,6 +30,17 @@
 #include "services/flag_spelling.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "address of ledgerd");
+ABSL_FLAG(std::string, token_file, "",
+          "a file holding the bearer token to call with; default $LEDGER_TOKEN_FILE, else "
+          "./data/local/operator.token when it exists (what `make run` makes)");
+ABSL_FLAG(bool, tls, false, "connect with TLS, verifying the server against the system's CAs");
+ABSL_FLAG(std::string, tls_ca, "", "connect with TLS, verifying the server against this CA (PEM)");
+ABSL_FLAG(std::string, tls_client_cert, "", "mutual TLS: this client certificate (PEM)");
+ABSL_FLAG(std::string, tls_client_key, "", "mutual TLS: its private key (PEM)");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "the name to expect in the server's certificate, when it is not the --server host");
+ABSL_FLAG(std::string, purpose, "", "participant show: why the personal data is needed (recorded)");
+ABSL_FLAG(std::string, reason, "", "participant erase: why (recorded)");
 ABSL_FLAG(std::string, stream, "", "stream name, e.g. engagement-<uuid>");
 ABSL_FLAG(std::string, expected, "any", "append: any, no-stream, exists, or a revision number");
 ABSL_FLAG(std::string, file, "-", "append: file of events as protobuf JSON, one per line (- = stdin)");
@@ -68,6 +81,11 @@ ABSL_FLAG(uint64_t, from_position, 0, "audit export: the first position");
 ABSL_FLAG(uint64_t, to_position, 0, "audit export: the last position (0 = the latest checkpoint's)");
 ABSL_FLAG(int, timeout_seconds, 30, "deadline of unary calls");
 ABSL_FLAG(uint64_t, seed, demo::kDefaultSeed, "demo: the seed the programme's ids derive from");
+ABSL_FLAG(std::string, organisation, "",
+          "migrate: the ODS code of the organisation that runs the ledger (the migration event's)");
+ABSL_FLAG(std::string, master_key_file, "",
+          "migrate: the new directory's master key (64 hex digits); default LEDGER_MASTER_KEY, "
+          "else a new key made in NEW_DIR/local/master.key (local mode's place)");
 
 namespace {
 
@@ -117,10 +135,58 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       Checks a bundle offline: signature, every proof and record. Without K it trusts the
       bundle's own key and says so.
 
+  ledgerctl participant show ID [ID..] --purpose="subject access request 2026-031"
+      A privacy officer's view of participants' personal data in clear; the disclosure is
+      recorded in the log first (who, when, whom, why).
+  ledgerctl participant erase ID --reason="right to erasure request 2026-114"
+      Erases a participant's personal data for ever (their data key is destroyed); the erasure
+      is recorded in the log, and every hash still verifies. Privacy officers only.
+  ledgerctl whoami
+      Who the server takes you for, and your roles.
+  ledgerctl migrate OLD_DIR NEW_DIR --organisation=ODS [--master_key_file=F]
+      Offline: writes NEW_DIR from a data directory written before personal data was sealed
+      (docs/security.md).
+
+Credentials: every call carries a bearer token (--token_file; default $LEDGER_TOKEN_FILE, else
+./data/local/operator.token, which `make run` makes), or a client certificate (--tls_client_cert
+and --tls_client_key). --tls or --tls_ca=FILE connects with TLS.
 Common: --server=HOST:PORT (default 127.0.0.1:50051). Flag names may be written with dashes
 (--from-position) or underscores (--from_position).
 Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 verification failed, 4 server unreachable.
 )";
+
+// The bearer token and TLS settings of every call; exit code 2 when a named file is missing.
+int ResolveCredentials(services::ClientCredentials* credentials) {
+  std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (token_file.empty()) {
+    const char* from_env = std::getenv("LEDGER_TOKEN_FILE");
+    if (from_env != nullptr && *from_env != '\0') {
+      token_file = from_env;
+    } else if (std::filesystem::exists("data/local/operator.token")) {
+      token_file = "data/local/operator.token";
+    }
+  }
+  if (!token_file.empty()) {
+    absl::StatusOr<std::string> token = services::ReadTokenFile(token_file);
+    if (!token.ok()) {
+      std::fprintf(stderr, "ledgerctl: %s\n", std::string(token.status().message()).c_str());
+      return ctl::kExitUsage;
+    }
+    credentials->token = *token;
+  }
+  credentials->tls = absl::GetFlag(FLAGS_tls);
+  credentials->ca_file = absl::GetFlag(FLAGS_tls_ca);
+  credentials->cert_file = absl::GetFlag(FLAGS_tls_client_cert);
+  credentials->key_file = absl::GetFlag(FLAGS_tls_client_key);
+  credentials->server_name = absl::GetFlag(FLAGS_tls_server_name);
+  for (const std::string* file : {&credentials->ca_file, &credentials->cert_file, &credentials->key_file}) {
+    if (!file->empty() && !std::filesystem::exists(*file)) {
+      std::fprintf(stderr, "ledgerctl: %s cannot be read\n", file->c_str());
+      return ctl::kExitUsage;
+    }
+  }
+  return ctl::kExitOk;
+}
 
 }  // namespace
 
@@ -135,6 +201,7 @@ int main(int argc, char** argv) {
   std::string command = args[1];
   ctl::Options options;
   options.server = absl::GetFlag(FLAGS_server);
+  if (int code = ResolveCredentials(&options.credentials); code != ctl::kExitOk) return code;
   options.stream = absl::GetFlag(FLAGS_stream);
   options.expected = absl::GetFlag(FLAGS_expected);
   options.file = absl::GetFlag(FLAGS_file);
@@ -167,6 +234,16 @@ int main(int argc, char** argv) {
   if (command == "info") return ctl::Info(options);
   if (command == "verify") return ctl::Verify(options);
   if (command == "demo") return ctl::Demo(options);
+  if (command == "whoami") return ctl::WhoAmI(options);
+  if (command == "participant") {
+    std::vector<std::string> ids(args.begin() + std::min<size_t>(args.size(), 3), args.end());
+    return ctl::ParticipantCommand(args.size() > 2 ? args[2] : "", ids, absl::GetFlag(FLAGS_purpose),
+                                   absl::GetFlag(FLAGS_reason), options);
+  }
+  if (command == "migrate") {
+    std::vector<std::string> dirs(args.begin() + std::min<size_t>(args.size(), 2), args.end());
+    return ctl::Migrate(dirs, absl::GetFlag(FLAGS_organisation), absl::GetFlag(FLAGS_master_key_file));
+  }
   if (command == "audit") {
     std::vector<std::string> rest(args.begin() + std::min<size_t>(args.size(), 3), args.end());
     return ctl::AuditCommand(args.size() > 2 ? args[2] : "", rest, options);
@@ -174,6 +251,7 @@ int main(int argc, char** argv) {
   if (command == "report" || command == "projections" || command == "replay") {
     ctl::ReportOptions report;
     report.server = options.server;
+    report.credentials = options.credentials;
     report.timeout_seconds = std::max(options.timeout_seconds, 60);
     if (!options.organisations.empty()) report.organisation = options.organisations[0];
     report.from = from;

@@ -143,7 +143,25 @@ absl::Status EventCheck::CheckPayload() {
     case Event::kEngagementOpened:
       return RequireNew("engagement_id", event_.engagement_opened().engagement_id());
     case Event::kParticipantRegistered:
+      if (event_.participant_registered().has_personal_data()) {
+        return Refuse(base_ + "personal_data",
+                      "personal data must be sealed before it is recorded (the ledger's services "
+                      "seal it; see domain/personal_data_sealer.h)");
+      }
       return RequireNew("participant_id", event_.participant_registered().participant_id());
+    case Event::kParticipantErased:
+      return Require("participant_id", event_.participant_erased().participant_id(),
+                     EntityKind::kParticipant)
+          .status();
+    case Event::kPersonalDataDisclosed: {
+      const auto& disclosed = event_.personal_data_disclosed();
+      for (int i = 0; i < disclosed.participant_ids_size(); ++i) {
+        RETURN_IF_ERROR(Require(absl::StrCat("participant_ids[", i, "]"),
+                                disclosed.participant_ids(i), EntityKind::kParticipant)
+                            .status());
+      }
+      return absl::OkStatus();
+    }
     case Event::kConsentWithdrawn:
       return Require("participant_id", event_.consent_withdrawn().participant_id(),
                      EntityKind::kParticipant)
@@ -152,9 +170,14 @@ absl::Status EventCheck::CheckPayload() {
       const auto& invitation = event_.invitation_sent();
       RETURN_IF_ERROR(RequireNew("invitation_id", invitation.invitation_id()));
       if (!invitation.participant_id().empty()) {
-        RETURN_IF_ERROR(
-            Require("participant_id", invitation.participant_id(), EntityKind::kParticipant)
-                .status());
+        absl::StatusOr<Entity> person =
+            Require("participant_id", invitation.participant_id(), EntityKind::kParticipant);
+        if (!person.ok()) return person.status();
+        if (person->consent_withdrawn) {
+          return Refuse(base_ + "participant_id",
+                        absl::StrCat("participant ", invitation.participant_id(),
+                                     " has withdrawn consent"));
+        }
       }
       if (!invitation.session_id().empty()) {
         return Require("session_id", invitation.session_id(), EntityKind::kSession,

@@ -1,13 +1,15 @@
 // EngagementRules: the engagement rules checked at append time, as the ledger's AppendGuard.
 //
 // The rules (each failure is FAILED_PRECONDITION naming the field; nothing is written):
-//   - an engagement is opened once; a participant is registered once;
+//   - an engagement is opened once; a participant is registered once, with personal data sealed
+//     (personal_data_sealer.h), never in clear;
 //   - whatever names an engagement, session, insight, decision, participant or invitation names
 //     one that exists, of the same organisation (a duty assessment may name a decision not yet
 //     recorded: assessments come first);
 //   - an insight cites sessions of its own engagement; a validation, consideration, feedback or
 //     invitation response names insights, sessions and invitations of its own engagement;
-//   - session attendees are registered participants who have not withdrawn consent;
+//   - session attendees and invitees are registered participants who have not withdrawn consent
+//     (erasure withdraws it); an erasure or a disclosure names participants of its organisation;
 //   - feedback to named participants goes to people involved in the engagement (invited to it,
 //     or attended one of its sessions);
 //   - nothing is appended to a closed engagement except its evaluation, feedback and corrections;

@@ -1,6 +1,7 @@
 #include "domain/write_model.h"
 
 #include "absl/strings/str_cat.h"
+#include "ledger/log_format.h"
 
 namespace domain {
 namespace {
@@ -9,8 +10,13 @@ using engagement::v1::Event;
 
 constexpr uint8_t kClosed = 1;
 constexpr uint8_t kConsentWithdrawn = 2;
+constexpr uint8_t kErased = 4;
 
 std::string EntityKey(absl::string_view id) { return absl::StrCat("e", id); }
+
+std::string RegistrationKey(absl::string_view participant_id) {
+  return absl::StrCat("r", participant_id);
+}
 
 std::string InvolvementKey(absl::string_view participant_id, absl::string_view engagement_id) {
   return absl::StrCat("i", participant_id, "/", engagement_id);
@@ -20,7 +26,8 @@ std::string Encode(const Entity& entity) {
   std::string bytes;
   bytes.push_back(static_cast<char>(entity.kind));
   bytes.push_back(static_cast<char>((entity.closed ? kClosed : 0) |
-                                    (entity.consent_withdrawn ? kConsentWithdrawn : 0)));
+                                    (entity.consent_withdrawn ? kConsentWithdrawn : 0) |
+                                    (entity.erased ? kErased : 0)));
   bytes.push_back(static_cast<char>(entity.organisation.size()));
   absl::StrAppend(&bytes, entity.organisation, entity.engagement_id);
   return bytes;
@@ -38,6 +45,7 @@ absl::StatusOr<Entity> Decode(absl::string_view id, absl::string_view bytes) {
   uint8_t flags = static_cast<uint8_t>(bytes[1]);
   entity.closed = (flags & kClosed) != 0;
   entity.consent_withdrawn = (flags & kConsentWithdrawn) != 0;
+  entity.erased = (flags & kErased) != 0;
   size_t ods_size = static_cast<uint8_t>(bytes[2]);
   if (bytes.size() < 3 + ods_size) return malformed();
   entity.organisation = std::string(bytes.substr(3, ods_size));
@@ -110,9 +118,17 @@ absl::Status WriteModel::Apply(const Event& event) {
       return Mark(event.engagement_closed().engagement_id(), &Entity::closed);
     case Event::kParticipantRegistered:
       Put(event.participant_registered().participant_id(), entity(EntityKind::kParticipant));
+      state_.Put(RegistrationKey(event.participant_registered().participant_id()),
+                 ledger::log_format::EncodeFixed64BE(event.position()));
       break;
     case Event::kConsentWithdrawn:
       return Mark(event.consent_withdrawn().participant_id(), &Entity::consent_withdrawn);
+    case Event::kParticipantErased: {
+      // Erasure implies withdrawal: an erased person is never invited or recorded again.
+      absl::Status marked = Mark(event.participant_erased().participant_id(), &Entity::erased);
+      if (!marked.ok()) return marked;
+      return Mark(event.participant_erased().participant_id(), &Entity::consent_withdrawn);
+    }
     case Event::kSessionHeld: {
       const auto& session = event.session_held();
       Put(session.session_id(), entity(EntityKind::kSession, session.engagement_id()));
@@ -140,6 +156,28 @@ absl::Status WriteModel::Apply(const Event& event) {
       break;
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Entity>> WriteModelReader::Find(absl::string_view id) const {
+  absl::StatusOr<std::optional<std::string>> bytes = log_.ReadGuardState(EntityKey(id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  absl::StatusOr<Entity> entity = Decode(id, **bytes);
+  if (!entity.ok()) return entity.status();
+  return *std::move(entity);
+}
+
+absl::StatusOr<std::optional<uint64_t>> WriteModelReader::RegistrationPosition(
+    absl::string_view participant_id) const {
+  absl::StatusOr<std::optional<std::string>> bytes =
+      log_.ReadGuardState(RegistrationKey(participant_id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  uint64_t position = 0;
+  if (!ledger::log_format::DecodeFixed64BE(**bytes, &position)) {
+    return absl::DataLossError("the write model's registration record is malformed");
+  }
+  return position;
 }
 
 }  // namespace domain

@@ -8,11 +8,14 @@
 //
 // Stored format (keys and values are bytes of the guard's state):
 //   "e" || id                         -> kind (1 byte) || flags (1 byte: bit 0 closed,
-//                                        bit 1 consent withdrawn) || ODS length (1 byte) ||
+//                                        bit 1 consent withdrawn, bit 2 personal data erased)
+//                                        || ODS length (1 byte) ||
 //                                        ODS code || engagement id (sessions, insights,
 //                                        invitations; else empty)
 //   "i" || participant id || "/" || engagement id -> empty: the person was invited to, or
 //                                        attended a session of, the engagement
+//   "r" || participant id             -> the position of the participant's registration,
+//                                        8-byte big-endian
 // A change to this format changes kStateVersion, so the ledger rebuilds the state once.
 //
 // Lifetime: borrows the GuardState it is given for one guard call.
@@ -27,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "engagement/v1/event.pb.h"
 #include "ledger/append_guard.h"
+#include "ledger/event_log.h"
 
 namespace domain {
 
@@ -47,12 +51,13 @@ struct Entity {
   std::string engagement_id;       // sessions, insights, invitations
   bool closed = false;             // engagements
   bool consent_withdrawn = false;  // participants
+  bool erased = false;             // participants whose personal data was erased
 };
 
 class WriteModel {
  public:
   // Names the stored format above (the guard's StateVersion).
-  static constexpr char kStateVersion[] = "engagement-write-model/1";
+  static constexpr char kStateVersion[] = "engagement-write-model/2";
 
   explicit WriteModel(ledger::GuardState& state) : state_(state) {}
 
@@ -71,6 +76,20 @@ class WriteModel {
   void Involve(absl::string_view participant_id, absl::string_view engagement_id);
 
   ledger::GuardState& state_;
+};
+
+// A read-only view of the write model as the log has committed it, for services that must know
+// who a participant is (their organisation, whether they were erased) outside the append order.
+// Not owned: `log` must outlive the reader.
+class WriteModelReader {
+ public:
+  explicit WriteModelReader(const ledger::EventLog& log) : log_(log) {}
+  absl::StatusOr<std::optional<Entity>> Find(absl::string_view id) const;
+  // The log position of the participant's registration, or nullopt.
+  absl::StatusOr<std::optional<uint64_t>> RegistrationPosition(absl::string_view participant_id) const;
+
+ private:
+  const ledger::EventLog& log_;
 };
 
 }  // namespace domain

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct AppendBatch {
   std::string stream;
   ExpectedRevision expected;
   std::vector<engagement::v1::Event> events;
+  // Migration only (`ledgerctl migrate`, offline): the events keep the recorded_at they carry,
+  // which must not decrease along the log. Servers never set it.
+  bool keep_recorded_at = false;
 };
 
 struct AppendResult {
@@ -134,6 +138,12 @@ class EventLog {
   // The consistency proof between the trees of `old_size` and `new_size` leaves.
   virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
                                                                     uint64_t new_size) const = 0;
+
+  // The guard's committed state under `key` (append_guard.h), read outside the commit order: it
+  // reflects every acknowledged append, and perhaps some being committed. For read-only views of
+  // the guard's state (who a participant is, whether they were erased); decisions that must be
+  // consistent with appends belong in the guard. nullopt when there is no value.
+  virtual absl::StatusOr<std::optional<std::string>> ReadGuardState(absl::string_view key) const = 0;
 
   // Called now and then while InstallAppendGuard replays events: how many so far, of how many.
   using ReplayProgress = std::function<void(uint64_t replayed, uint64_t total)>;

@@ -321,7 +321,9 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
     if (pending->generated_id[i]) event.set_event_id(NewUuid());
     event.set_stream_revision(revision++);
     event.set_position(position++);
-    *event.mutable_recorded_at() = state->recorded_at;
+    if (!append.keep_recorded_at || !event.has_recorded_at()) {
+      *event.mutable_recorded_at() = state->recorded_at;
+    }
     event.clear_hash();
   }
   if (group_guard_ != nullptr) {

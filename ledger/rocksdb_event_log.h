@@ -65,6 +65,7 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   bool ShuttingDown() const override;
   absl::StatusOr<uint64_t> InstallAppendGuard(AppendGuard* guard,
                                               ReplayProgress progress = nullptr) override;
+  absl::StatusOr<std::optional<std::string>> ReadGuardState(absl::string_view key) const override;
   absl::StatusOr<std::string> TreeRoot(uint64_t tree_size) const override;
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
                                                           uint64_t tree_size) const override;

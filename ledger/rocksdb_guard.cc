@@ -126,4 +126,14 @@ absl::StatusOr<uint64_t> RocksDbEventLog::InstallAppendGuard(AppendGuard* guard,
   return replayed;
 }
 
+absl::StatusOr<std::optional<std::string>> RocksDbEventLog::ReadGuardState(
+    absl::string_view key) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), guard_family_, rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading the guard's state");
+  return value;
+}
+
 }  // namespace ledger

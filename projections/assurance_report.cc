@@ -15,6 +15,8 @@ namespace {
 
 using engagement::v1::AssuranceReport;
 constexpr int64_t kDay = 86400;
+// The group of people whose personal data was erased: they count, their groups are unknown.
+constexpr char kErasedGroup[] = "ERASED";
 
 std::optional<double> Median(std::vector<double> values) {
   if (values.empty()) return std::nullopt;
@@ -237,6 +239,11 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
   uint64_t core20 = 0;
   for (const std::string& id : reached) {
     const auto& p = ev.participants.at(id);
+    if (p.erased()) {
+      // Erased people still count (they took part); their groups can no longer be known.
+      for (auto* groups : {&ethnic, &age}) ++(*groups)[kErasedGroup];
+      continue;
+    }
     if (!p.has_equality()) continue;
     for (int g : p.priority_groups()) {
       ++priority[EnumName(g, engagement::v1::PriorityGroup_descriptor())];

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "projections/evidence_records.pb.h"
+#include "projections/personal_data_opener.h"
 
 namespace projections {
 namespace {
@@ -109,8 +110,11 @@ absl::Status EvidenceProjection::Apply(const Event& event, StateWriter& state) {
       const auto& in = event.participant_registered();
       records::ParticipantRecord r;
       r.set_role_type(in.role_type());
-      if (in.personal_data().has_equality()) {
-        const auto& eq = in.personal_data().equality();
+      absl::StatusOr<OpenedPersonalData> opened = OpenPersonalData(event, keys_);
+      if (!opened.ok()) return opened.status();
+      if (opened->state == OpenedPersonalData::State::kErased) r.set_erased(true);
+      if (opened->state == OpenedPersonalData::State::kClear && opened->data.has_equality()) {
+        const auto& eq = opened->data.equality();
         r.set_has_equality(true);
         r.set_age_band(eq.age_band());
         r.set_ethnic_category(eq.ethnic_category());
@@ -123,10 +127,15 @@ absl::Status EvidenceProjection::Apply(const Event& event, StateWriter& state) {
       Create(state, event, ParticipantKey(org, in.participant_id()), r);
       return absl::OkStatus();
     }
-    case Event::kConsentWithdrawn: {
-      bool erase = event.consent_withdrawn().erase_personal_data();
+    case Event::kConsentWithdrawn:
+    case Event::kParticipantErased: {
+      bool erase = event.has_participant_erased() ||
+                   event.consent_withdrawn().erase_personal_data();
+      const std::string& participant = event.has_participant_erased()
+                                           ? event.participant_erased().participant_id()
+                                           : event.consent_withdrawn().participant_id();
       return Update<records::ParticipantRecord>(
-          state, ParticipantKey(org, event.consent_withdrawn().participant_id()),
+          state, ParticipantKey(org, participant),
           [&](records::ParticipantRecord& r, bool) {
             r.set_consent_withdrawn(true);
             if (erase) {

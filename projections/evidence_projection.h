@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "ledger/subject_key_store.h"
 #include "projections/projection.h"
 
 namespace projections {
@@ -26,12 +27,19 @@ std::string FeedbackKey(absl::string_view org, absl::string_view id);
 // The prefix of every record of one kind ('e', 's', ...) and organisation.
 std::string KindPrefix(char kind, absl::string_view org);
 
+// Participants' equality categories are opened with `keys` (not owned; may be null, when sealed
+// data reads as erased): a person whose data key was destroyed counts as erased, whenever the
+// events are applied.
 class EvidenceProjection final : public Projection {
  public:
-  static constexpr uint32_t kVersion = 1;
+  static constexpr uint32_t kVersion = 2;
+  explicit EvidenceProjection(const ledger::SubjectKeyStore* keys = nullptr) : keys_(keys) {}
   absl::string_view name() const override { return "evidence"; }
   uint32_t version() const override { return kVersion; }
   absl::Status Apply(const engagement::v1::Event& event, StateWriter& state) override;
+
+ private:
+  const ledger::SubjectKeyStore* keys_;
 };
 
 }  // namespace projections

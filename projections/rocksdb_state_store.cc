@@ -165,4 +165,18 @@ absl::Status ProjectionDatabase::Clear(absl::string_view name) {
   return ledger::FromRocks(s, "clearing projection state");
 }
 
+absl::Status ProjectionDatabase::Purge(absl::string_view name, absl::string_view key) {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  rocksdb::Status s = db_->Flush(flush);
+  if (!s.ok()) return ledger::FromRocks(s, "flushing projection state");
+  std::string start = RecordKey(name, key);
+  std::string end = absl::StrCat(start, std::string(1, '\xff'));
+  rocksdb::Slice begin_slice(start), end_slice(end);
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  s = db_->CompactRange(compact, &begin_slice, &end_slice);
+  return ledger::FromRocks(s, "compacting projection state");
+}
+
 }  // namespace projections

@@ -60,6 +60,12 @@ class ProjectionDatabase {
   // Removes every record and the progress of `name` (before a rebuild).
   absl::Status Clear(absl::string_view name);
 
+  // Rewrites the files that hold record `key` of `name` so that none keeps an older version of
+  // it: the memtable is flushed and the key's range compacted down to the last level. After an
+  // erasure, so that a person's former equality categories are gone from disk, not only
+  // superseded. (Chunks are written without a WAL, so no log file holds them.)
+  absl::Status Purge(absl::string_view name, absl::string_view key);
+
  private:
   ProjectionDatabase() = default;
   friend class Chunk;

@@ -19,6 +19,18 @@ void Fill(const ledger::StoredCheckpoint& in, engagement::v1::SignedCheckpoint* 
 
 }  // namespace
 
+absl::Status AuditServiceImpl::Authorize(const grpc::ServerContext& context,
+                                         std::initializer_list<engagement::v1::Role> roles) const {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(context);
+  if (!caller.ok()) return caller.status();
+  if (roles.size() == 0) {
+    if ((*caller)->HasAnyRole()) return absl::OkStatus();
+    return absl::PermissionDeniedError(
+        absl::StrCat((*caller)->identity(), " holds no role in this ledger"));
+  }
+  return (*caller)->RequireAnywhere(roles);
+}
+
 absl::StatusOr<ledger::StoredCheckpoint> AuditServiceImpl::Current() {
   return checkpointer_->SignHead(absl::Now());
 }
@@ -43,6 +55,9 @@ absl::StatusOr<ledger::StoredCheckpoint> AuditServiceImpl::LatestForReaders() {
 grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
                                              const engagement::v1::GetCheckpointRequest* request,
                                              engagement::v1::GetCheckpointResponse* response) {
+  if (absl::Status allowed = Authorize(*context, {}); !allowed.ok()) {
+    return ToGrpcStatus(allowed);
+  }
   absl::StatusOr<ledger::StoredCheckpoint> checkpoint = LatestForReaders();
   if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
   Fill(*checkpoint, response->mutable_checkpoint());
@@ -52,6 +67,9 @@ grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
 grpc::Status AuditServiceImpl::SignCheckpoint(grpc::ServerContext* context,
                                               const engagement::v1::SignCheckpointRequest* request,
                                               engagement::v1::SignCheckpointResponse* response) {
+  if (absl::Status allowed = Authorize(*context, {engagement::v1::ROLE_ADMIN}); !allowed.ok()) {
+    return ToGrpcStatus(allowed);
+  }
   absl::StatusOr<ledger::StoredCheckpoint> checkpoint = Current();
   if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
   Fill(*checkpoint, response->mutable_checkpoint());
@@ -61,6 +79,9 @@ grpc::Status AuditServiceImpl::SignCheckpoint(grpc::ServerContext* context,
 grpc::Status AuditServiceImpl::ListCheckpoints(
     grpc::ServerContext* context, const engagement::v1::ListCheckpointsRequest* request,
     engagement::v1::ListCheckpointsResponse* response) {
+  if (absl::Status allowed = Authorize(*context, {engagement::v1::ROLE_AUDITOR, engagement::v1::ROLE_ADMIN}); !allowed.ok()) {
+    return ToGrpcStatus(allowed);
+  }
   absl::StatusOr<std::vector<ledger::StoredCheckpoint>> all = log_->ListCheckpoints();
   if (!all.ok()) return ToGrpcStatus(all.status());
   for (const auto& c : *all) Fill(c, response->add_checkpoints());
@@ -70,6 +91,11 @@ grpc::Status AuditServiceImpl::ListCheckpoints(
 grpc::Status AuditServiceImpl::GetInclusionProof(
     grpc::ServerContext* context, const engagement::v1::GetInclusionProofRequest* request,
     engagement::v1::GetInclusionProofResponse* response) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status any = (*caller)->RequireAnywhere({engagement::v1::ROLE_AUDITOR}); !any.ok()) {
+    return ToGrpcStatus(any);
+  }
   uint64_t position = 0;
   if (request->has_position()) {
     position = request->position();
@@ -83,6 +109,19 @@ grpc::Status AuditServiceImpl::GetInclusionProof(
     position = *found;
   } else {
     return ToGrpcStatus(absl::InvalidArgumentError("event: set position or event_id"));
+  }
+  // The proof carries its event: only an auditor of the event's organisation may have it (the
+  // proof's other hashes reveal nothing of other organisations' events).
+  if (position >= 1 && position <= log_->Head().position) {
+    ledger::LogReadOptions one{position, position, 0, {}};
+    std::string organisation;
+    absl::Status read = log_->ReadLog(one, [&](const engagement::v1::Event& e, absl::string_view) {
+      organisation = e.organisation();
+      return false;
+    });
+    if (!read.ok()) return ToGrpcStatus(read);
+    absl::Status allowed = (*caller)->Require(engagement::v1::ROLE_AUDITOR, organisation);
+    if (!allowed.ok()) return ToGrpcStatus(allowed);
   }
   uint64_t size = request->tree_size();
   if (size == 0) {
@@ -114,6 +153,9 @@ grpc::Status AuditServiceImpl::GetInclusionProof(
 grpc::Status AuditServiceImpl::GetConsistencyProof(
     grpc::ServerContext* context, const engagement::v1::GetConsistencyProofRequest* request,
     engagement::v1::GetConsistencyProofResponse* response) {
+  if (absl::Status allowed = Authorize(*context, {engagement::v1::ROLE_AUDITOR, engagement::v1::ROLE_ADMIN}); !allowed.ok()) {
+    return ToGrpcStatus(allowed);
+  }
   uint64_t new_size = request->new_size();
   if (new_size == 0) {
     absl::StatusOr<ledger::StoredCheckpoint> checkpoint = LatestForReaders();
@@ -139,6 +181,9 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(
 grpc::Status AuditServiceImpl::GetPublicKey(grpc::ServerContext* context,
                                             const engagement::v1::GetPublicKeyRequest* request,
                                             engagement::v1::GetPublicKeyResponse* response) {
+  if (absl::Status allowed = Authorize(*context, {}); !allowed.ok()) {
+    return ToGrpcStatus(allowed);
+  }
   response->set_verifier_key(checkpointer_->signer().VerifierKey());
   response->set_key_name(checkpointer_->signer().origin());
   return grpc::Status::OK;

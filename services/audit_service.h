@@ -1,5 +1,9 @@
 // AuditServiceImpl: signed checkpoints and Merkle proofs over gRPC (engagement.v1.AuditService).
-// Ownership: nothing is owned; the log, the checkpointer and the id lookup outlive the service.
+// Every call is authenticated. Checkpoints and the public key go to any caller holding a role;
+// the list of checkpoints and consistency proofs to auditors and admins; signing on demand to
+// admins; an inclusion proof (which carries its event) to auditors of the event's organisation.
+// Ownership: nothing is owned; the log, the checkpointer and the authenticator outlive the
+// service.
 #ifndef ENGAGEMENT_SERVICES_AUDIT_SERVICE_H_
 #define ENGAGEMENT_SERVICES_AUDIT_SERVICE_H_
 
@@ -10,13 +14,15 @@
 #include "absl/time/time.h"
 #include "ledger/checkpointer.h"
 #include "ledger/rocksdb_event_log.h"
+#include "services/authenticator.h"
 
 namespace services {
 
 class AuditServiceImpl final : public engagement::v1::AuditService::Service {
  public:
-  AuditServiceImpl(ledger::RocksDbEventLog* log, ledger::Checkpointer* checkpointer)
-      : log_(log), checkpointer_(checkpointer) {}
+  AuditServiceImpl(ledger::RocksDbEventLog* log, ledger::Checkpointer* checkpointer,
+                   const Authenticator* auth)
+      : log_(log), checkpointer_(checkpointer), auth_(auth) {}
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const engagement::v1::GetCheckpointRequest* request,
@@ -48,7 +54,12 @@ class AuditServiceImpl final : public engagement::v1::AuditService::Service {
   static constexpr std::chrono::seconds kReaderSigningInterval{1};
 
   ledger::RocksDbEventLog* log_;
+  // OK when the caller is authenticated and holds one of `roles` somewhere (any role when empty).
+  absl::Status Authorize(const grpc::ServerContext& context,
+                         std::initializer_list<engagement::v1::Role> roles) const;
+
   ledger::Checkpointer* checkpointer_;
+  const Authenticator* auth_;
   absl::Mutex mu_;
   bool signed_for_readers_ ABSL_GUARDED_BY(mu_) = false;
   std::chrono::steady_clock::time_point last_signed_for_readers_ ABSL_GUARDED_BY(mu_);

@@ -5,27 +5,182 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
-#include "absl/strings/str_cat.h"
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/audit_service.h"
+#include "services/authenticator.h"
 #include "services/ledger_service.h"
+#include "services/local_credentials.h"
+#include "services/privacy_service.h"
 #include "services/report_service.h"
 
 namespace services {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Whether `listen` ("host:port") names a loopback address.
+bool IsLoopback(const std::string& listen) {
+  absl::string_view host(listen);
+  size_t colon = host.rfind(':');
+  if (colon != absl::string_view::npos) host = host.substr(0, colon);
+  if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(what, " ", path, " cannot be read"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// TLS, or plain text on loopback in local mode; refuses anything else with the flags to give.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TransportCredentials(
+    const ServerOptions& options) {
+  const SecurityOptions& security = options.security;
+  if (security.tls_cert_file.empty() != security.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together: give both");
+  }
+  if (security.tls_cert_file.empty()) {
+    if (!security.insecure_local) {
+      return absl::FailedPreconditionError(
+          "ledgerd serves TLS only: give --tls_cert and --tls_key (and --client_ca for mutual "
+          "TLS), or --insecure_local for a trial on this machine's loopback address");
+    }
+    if (!IsLoopback(options.listen)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--insecure_local serves plain text, so only on a loopback address (127.0.0.1 or "
+          "[::1]), not ", options.listen, ": to listen there, give --tls_cert and --tls_key"));
+    }
+    std::fprintf(stderr,
+                 "ledgerd: WARNING: --insecure_local: serving plain text on %s (loopback only); "
+                 "callers still need credentials\n",
+                 options.listen.c_str());
+    return grpc::InsecureServerCredentials();
+  }
+  absl::StatusOr<std::string> cert = ReadFile(security.tls_cert_file, "TLS certificate");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(security.tls_key_file, "TLS key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  if (!security.client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(security.client_ca_file, "client CA");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    // A certificate is verified when sent; a caller with a token need not send one.
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(ssl);
+}
+
+// The master key: a file, the environment, or local mode's.
+absl::StatusOr<ledger::MasterKey> LoadMasterKey(const ServerOptions& options,
+                                                const std::string& local_master_key_file) {
+  std::string file = options.security.master_key_file;
+  if (file.empty()) {
+    if (const char* hex = std::getenv("LEDGER_MASTER_KEY"); hex != nullptr && *hex != '\0') {
+      absl::StatusOr<ledger::MasterKey> key = ledger::MasterKey::FromHex(hex);
+      if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("LEDGER_MASTER_KEY: ", key.status().message()));
+      return key;
+    }
+    file = local_master_key_file;
+  }
+  if (file.empty()) {
+    return absl::FailedPreconditionError(
+        "no master key: give --master_key_file (64 hex digits, e.g. `openssl rand -hex 32`, kept "
+        "outside the data directory) or set LEDGER_MASTER_KEY");
+  }
+  if (!options.security.insecure_local) {
+    std::error_code error;
+    fs::path data = fs::weakly_canonical(options.data_dir, error);
+    fs::path key = fs::weakly_canonical(file, error);
+    if (absl::StartsWith(key.string(), data.string() + "/")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the master key file ", file, " is inside the data directory: keep it apart (a mounted "
+          "secret), so that a copy of the data directory reveals no one's personal data"));
+    }
+  }
+  return ledger::MasterKey::FromFile(file);
+}
+
+}  // namespace
 
 std::string LogDirectory(const std::string& data_dir) { return data_dir + "/log"; }
 std::string ProjectionDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
+std::string KeysDirectory(const std::string& data_dir) { return data_dir + "/keys"; }
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOptions& options) {
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   server->sign_on_stop_ = options.sign_checkpoint_on_stop;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> transport = TransportCredentials(options);
+  if (!transport.ok()) return transport.status();
+
+  // Who callers are and what they may do: local mode makes its own issuer and policy.
+  SecurityOptions security = options.security;
+  std::string local_master_key;
+  if (security.insecure_local && security.policy_file.empty()) {
+    std::error_code error;
+    fs::create_directories(options.data_dir, error);
+    absl::StatusOr<LocalCredentials> local = PrepareLocalCredentials(options.data_dir, absl::Now());
+    if (!local.ok()) return local.status();
+    security.policy_file = local->policy_file;
+    security.token_issuer = local->tokens.issuer;
+    security.token_audience = local->tokens.audience;
+    security.jwks_file = local->tokens.jwks_file;
+    local_master_key = local->master_key_file;
+    server->local_directory_ = local->directory;
+  }
+  if (security.policy_file.empty()) {
+    return absl::FailedPreconditionError(
+        "--policy_file is required: the access policy that says who may do what (docs/security.md)");
+  }
+  std::unique_ptr<TokenVerifier> verifier;
+  if (!security.jwks_file.empty() || !security.token_issuer.empty()) {
+    absl::StatusOr<std::unique_ptr<TokenVerifier>> loaded = TokenVerifier::Load(
+        {security.token_issuer, security.token_audience, security.jwks_file});
+    if (!loaded.ok()) return loaded.status();
+    verifier = *std::move(loaded);
+  } else if (security.client_ca_file.empty()) {
+    return absl::FailedPreconditionError(
+        "no way to authenticate callers: give --oidc_issuer, --oidc_audience and --jwks_file "
+        "(bearer tokens), or --client_ca (client certificates), or both");
+  }
+  absl::StatusOr<domain::AccessPolicy> policy = domain::AccessPolicy::Load(security.policy_file);
+  if (!policy.ok()) return policy.status();
+  server->policy_file_ = security.policy_file;
+  server->auth_ = std::make_unique<Authenticator>(std::move(verifier), *std::move(policy));
+  absl::StatusOr<ledger::MasterKey> master = LoadMasterKey(options, local_master_key);
+  if (!master.ok()) return master.status();
+
   absl::StatusOr<std::unique_ptr<ledger::RocksDbEventLog>> log =
       ledger::RocksDbEventLog::Open(LogDirectory(options.data_dir), options.log_options);
   if (!log.ok()) return log.status();
   server->log_ = *std::move(log);
+  // A log with events but no key store was written before personal data was sealed: its
+  // participants' data is in clear inside the hash chain, which nothing can erase.
+  if (!ledger::SubjectKeyStore::Exists(KeysDirectory(options.data_dir)) &&
+      server->log_->Head().position > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data directory ", options.data_dir, " was written before personal data was sealed "
+        "per participant: its log holds participants' personal data in clear, inside the hash "
+        "chain, where it can never be erased. Write a new directory from it with `ledgerctl "
+        "migrate ", options.data_dir, " NEW_DIR --organisation=ODS` and serve that"));
+  }
+  absl::StatusOr<std::unique_ptr<ledger::SubjectKeyStore>> keys =
+      ledger::SubjectKeyStore::Open(KeysDirectory(options.data_dir), *master, {});
+  if (!keys.ok()) return keys.status();
+  server->keys_ = *std::move(keys);
 
   // Checkpoints: check the log since the last one, then sign the head.
   std::string key_file = options.checkpoint_key_file.empty()
@@ -73,22 +228,32 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
                  static_cast<unsigned long long>(*replayed),
                  absl::ToDoubleSeconds(absl::Now() - replay_started));
   }
-  server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get());
+  absl::StatusOr<int> completed =
+      PrivacyServiceImpl::CompletePendingErasures(*server->log_, *server->keys_);
+  if (!completed.ok()) return completed.status();
+  if (*completed > 0) {
+    std::fprintf(stderr, "ledgerd: completed %d erasure(s) interrupted by a stop\n", *completed);
+  }
+  server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get(), server->auth_.get(),
+                                                         server->keys_.get());
 
   // Projections follow the log in the background; reports at the head catch them up first.
   absl::StatusOr<std::unique_ptr<projections::ProjectionDatabase>> projection_db =
       projections::ProjectionDatabase::Open(ProjectionDirectory(options.data_dir));
   if (!projection_db.ok()) return projection_db.status();
   server->projection_db_ = *std::move(projection_db);
-  server->evidence_ = std::make_unique<projections::EvidenceProjection>();
+  server->evidence_ = std::make_unique<projections::EvidenceProjection>(server->keys_.get());
   server->runner_ = std::make_unique<projections::ProjectionRunner>(
       server->log_.get(), server->projection_db_.get(),
       std::vector<projections::Projection*>{server->evidence_.get()});
   if (options.follow_projections) server->runner_->StartFollowing();
-  server->reports_ =
-      std::make_unique<ReportServiceImpl>(server->log_.get(), server->runner_.get());
-  server->audit_ =
-      std::make_unique<AuditServiceImpl>(server->log_.get(), server->checkpointer_.get());
+  server->reports_ = std::make_unique<ReportServiceImpl>(
+      server->log_.get(), server->runner_.get(), server->auth_.get(), server->keys_.get());
+  server->audit_ = std::make_unique<AuditServiceImpl>(
+      server->log_.get(), server->checkpointer_.get(), server->auth_.get());
+  server->privacy_ = std::make_unique<PrivacyServiceImpl>(
+      server->log_.get(), server->auth_.get(), server->keys_.get(), server->runner_.get(),
+      server->projection_db_.get());
   if (options.checkpoint_interval > absl::ZeroDuration()) {
     server->signer_thread_ = std::thread([raw = server.get(), every = options.checkpoint_interval] {
       while (!raw->stop_signing_.WaitForNotificationWithTimeout(every)) {
@@ -103,10 +268,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   // Without this, gRPC sets SO_REUSEPORT and a second ledgerd on the same port would silently
   // share the clients with the first.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.listen, *transport, &server->port_);
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->reports_.get());
   builder.RegisterService(server->audit_.get());
+  builder.RegisterService(server->privacy_.get());
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
   builder.SetMaxReceiveMessageSize(17 << 20);
   server->server_ = builder.BuildAndStart();
@@ -136,6 +302,13 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
     checkpointer_->SignHead(absl::Now()).IgnoreError();
   }
   return log_ != nullptr ? log_->Close() : absl::OkStatus();
+}
+
+absl::Status LedgerServer::ReloadPolicy() {
+  absl::StatusOr<domain::AccessPolicy> policy = domain::AccessPolicy::Load(policy_file_);
+  if (!policy.ok()) return policy.status();
+  auth_->ReplacePolicy(*std::move(policy));
+  return absl::OkStatus();
 }
 
 void LedgerServer::Wait() {

@@ -1,8 +1,11 @@
 // LedgerServer: an open event log served over gRPC, with the standard health and reflection
 // services. Used by ledgerd and by tests that need a real server in-process.
 //
-// Appends pass the engagement rules (domain/engagement_rules.h), whose state is rebuilt from the
-// log at start.
+// Appends pass the engagement rules (domain/engagement_rules.h), whose state is kept with the log.
+// Every call is authenticated (authenticator.h) and authorised by the access policy; the server
+// listens with TLS, or in plain text only on loopback in explicit local mode. Participants'
+// personal data is sealed under per-participant keys kept in DATA_DIR/keys, wrapped by a master
+// key kept apart from the data directory (docs/security.md).
 // Ownership: the server owns the log, the rules and the gRPC server. Shutdown() drains in-flight calls (up to
 // the grace period, then cancels what is left), ends subscriptions, and closes the log cleanly.
 #ifndef ENGAGEMENT_SERVICES_LEDGER_SERVER_H_
@@ -19,6 +22,7 @@
 #include "domain/engagement_rules.h"
 #include "ledger/checkpointer.h"
 #include "ledger/rocksdb_event_log.h"
+#include "ledger/subject_key_store.h"
 #include "projections/evidence_projection.h"
 #include "projections/projection_runner.h"
 
@@ -29,13 +33,36 @@ class Server;
 namespace services {
 
 class AuditServiceImpl;
+class Authenticator;
 class LedgerServiceImpl;
+class PrivacyServiceImpl;
 class ReportServiceImpl;
 
 // The event log's directory inside a data directory.
 std::string LogDirectory(const std::string& data_dir);
 // The projections' directory inside a data directory.
 std::string ProjectionDirectory(const std::string& data_dir);
+
+// How callers are authenticated, and where the keys are.
+struct SecurityOptions {
+  // Serve plain text, on a loopback address only (a trial on one machine). Unless policy_file is
+  // given, local credentials are made in DATA_DIR/local (local_credentials.h).
+  bool insecure_local = false;
+  // TLS: the server's certificate chain and private key (PEM files).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Mutual TLS: client certificates are requested and verified against this CA (PEM file).
+  std::string client_ca_file;
+  // Bearer tokens: the OpenID Connect issuer, this service's audience, and the issuer's keys.
+  std::string token_issuer;
+  std::string token_audience;
+  std::string jwks_file;
+  // Who may do what (domain/access_policy.h). Reloaded by ReloadPolicy (SIGHUP).
+  std::string policy_file;
+  // The master key's file; empty: the LEDGER_MASTER_KEY environment variable (or, in local mode,
+  // DATA_DIR/local/master.key). Outside local mode it must not be inside the data directory.
+  std::string master_key_file;
+};
 
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free one (see LedgerServer::port()).
@@ -56,7 +83,11 @@ struct ServerOptions {
   absl::Duration checkpoint_interval = absl::Seconds(60);
   // Sign a last checkpoint when shutting down (tests turn it off to leave a tail, as a crash would).
   bool sign_checkpoint_on_stop = true;
+  SecurityOptions security;
 };
+
+// The participants' key store's directory inside a data directory.
+std::string KeysDirectory(const std::string& data_dir);
 
 class LedgerServer {
  public:
@@ -72,6 +103,14 @@ class LedgerServer {
   // Events replayed into the engagement rules' state at start (appended without the rules).
   uint64_t rules_replayed_at_start() const { return rules_replayed_at_start_; }
 
+  ledger::SubjectKeyStore* keys() const { return keys_.get(); }
+  // Where local mode put its credentials (empty outside local mode).
+  const std::string& local_credentials_directory() const { return local_directory_; }
+
+  // Reads the policy file again and uses it for calls from now on; a bad file keeps the old
+  // policy and says why.
+  absl::Status ReloadPolicy();
+
   // Stops accepting calls, lets in-flight ones finish within `grace`, closes the log. Idempotent.
   absl::Status Shutdown(absl::Duration grace = absl::Seconds(10));
   // Blocks until Shutdown() has been called and the server has stopped.
@@ -82,6 +121,11 @@ class LedgerServer {
 
   int port_ = 0;
   std::unique_ptr<ledger::RocksDbEventLog> log_;
+  std::unique_ptr<ledger::SubjectKeyStore> keys_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<PrivacyServiceImpl> privacy_;
+  std::string policy_file_;
+  std::string local_directory_;
   std::unique_ptr<domain::EngagementRules> rules_;
   std::unique_ptr<projections::ProjectionDatabase> projection_db_;
   std::unique_ptr<projections::EvidenceProjection> evidence_;

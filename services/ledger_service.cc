@@ -1,7 +1,10 @@
 #include "services/ledger_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "domain/payload_validation.h"
+#include "domain/personal_data_sealer.h"
 #include "ledger/envelope_validation.h"
 #include "ledger/log_format.h"
 #include "ledger/subscription.h"
@@ -49,9 +52,42 @@ absl::StatusOr<ledger::LogFilter> ToFilter(const engagement::v1::LogFilter& in) 
   return filter;
 }
 
-}  // namespace
+// Restricts a log filter to the organisations whose events the caller may read (auditors and
+// privacy officers). PERMISSION_DENIED when the filter names one outside them, or there is none.
+absl::Status ScopeFilter(const domain::Caller& caller, ledger::LogFilter& filter) {
+  absl::Status any =
+      caller.RequireAnywhere({engagement::v1::ROLE_AUDITOR, engagement::v1::ROLE_PRIVACY_OFFICER});
+  if (!any.ok()) return any;
+  domain::OrganisationScope scope =
+      caller.ScopeOf({engagement::v1::ROLE_AUDITOR, engagement::v1::ROLE_PRIVACY_OFFICER});
+  if (scope.every) return absl::OkStatus();
+  if (filter.organisations.empty()) {
+    filter.organisations.assign(scope.codes.begin(), scope.codes.end());
+    std::sort(filter.organisations.begin(), filter.organisations.end());
+    return absl::OkStatus();
+  }
+  for (const std::string& organisation : filter.organisations) {
+    absl::Status allowed = caller.RequireOneOf(
+        {engagement::v1::ROLE_AUDITOR, engagement::v1::ROLE_PRIVACY_OFFICER}, organisation);
+    if (!allowed.ok()) return allowed;
+  }
+  return absl::OkStatus();
+}
 
-namespace {
+// Events only the ledger itself records; a client's AppendEvents may not carry them.
+absl::Status RefuseLedgerRecorded(const std::vector<Event>& events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const char* via = nullptr;
+    if (events[i].has_participant_erased()) via = "participant_erased: use PrivacyService.EraseParticipant";
+    if (events[i].has_personal_data_disclosed()) via = "personal_data_disclosed: recorded by PrivacyService.DisclosePersonalData";
+    if (events[i].has_ledger_migrated()) via = "ledger_migrated: recorded by `ledgerctl migrate`";
+    if (via != nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("events[", i, "].", via, "; the ledger records it itself"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<ledger::AppendBatch> ToBatch(const engagement::v1::AppendEventsRequest& request) {
   absl::Status valid = ledger::ValidateStreamName(request.stream());
@@ -65,6 +101,7 @@ absl::StatusOr<ledger::AppendBatch> ToBatch(const engagement::v1::AppendEventsRe
   batch.events.assign(request.events().begin(), request.events().end());
   valid = ledger::ValidateEnvelopes(batch.events);
   if (valid.ok()) valid = domain::ValidatePayloads(batch.events);
+  if (valid.ok()) valid = RefuseLedgerRecorded(batch.events);
   if (!valid.ok()) return valid;
   return batch;
 }
@@ -75,9 +112,20 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendEvents(
     grpc::CallbackServerContext* context, const engagement::v1::AppendEventsRequest* request,
     engagement::v1::AppendEventsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   absl::StatusOr<ledger::AppendBatch> batch = ToBatch(*request);
-  if (!batch.ok()) {
-    reactor->Finish(ToGrpcStatus(batch.status()));
+  absl::Status allowed = batch.status();
+  for (size_t i = 0; allowed.ok() && i < batch->events.size(); ++i) {
+    if (i > 0 && batch->events[i].organisation() == batch->events[i - 1].organisation()) continue;
+    allowed = (*caller)->Require(engagement::v1::ROLE_RECORDER, batch->events[i].organisation());
+  }
+  if (allowed.ok()) allowed = domain::SealPersonalData(batch->events, *keys_);
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
   log_->AppendAsync(*std::move(batch), [reactor, response](
@@ -99,8 +147,21 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendEvents(
 grpc::Status LedgerServiceImpl::ReadStream(
     grpc::ServerContext* context, const engagement::v1::ReadStreamRequest* request,
     grpc::ServerWriter<engagement::v1::ReadStreamResponse>* writer) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::Status valid = ledger::ValidateStreamName(request->stream());
   if (!valid.ok()) return ToGrpcStatus(valid);
+  if (request->direction() != engagement::v1::READ_DIRECTION_UNSPECIFIED &&
+      request->direction() != engagement::v1::READ_DIRECTION_FORWARDS &&
+      request->direction() != engagement::v1::READ_DIRECTION_BACKWARDS) {
+    return ToGrpcStatus(absl::InvalidArgumentError("direction: must be FORWARDS or BACKWARDS"));
+  }
+  absl::StatusOr<std::string> organisation = AuthorizeStream(
+      **caller, request->stream(),
+      {engagement::v1::ROLE_AUDITOR, engagement::v1::ROLE_PRIVACY_OFFICER});
+  if (!organisation.ok()) return ToGrpcStatus(organisation.status());
+  domain::OrganisationScope scope =
+      (*caller)->ScopeOf({engagement::v1::ROLE_AUDITOR, engagement::v1::ROLE_PRIVACY_OFFICER});
   ledger::StreamReadOptions options;
   options.stream = request->stream();
   options.from_revision = request->from_revision();
@@ -114,6 +175,7 @@ grpc::Status LedgerServiceImpl::ReadStream(
       cancelled = true;
       return false;
     }
+    if (!scope.Contains(event.organisation())) return true;  // never another organisation's
     *message.mutable_event() = event;
     return writer->Write(message);
   });
@@ -124,8 +186,13 @@ grpc::Status LedgerServiceImpl::ReadStream(
 grpc::Status LedgerServiceImpl::ReadLog(grpc::ServerContext* context,
                                         const engagement::v1::ReadLogRequest* request,
                                         grpc::ServerWriter<engagement::v1::ReadLogResponse>* writer) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ledger::LogFilter> filter = ToFilter(request->filter());
   if (!filter.ok()) return ToGrpcStatus(filter.status());
+  if (absl::Status scoped = ScopeFilter(**caller, *filter); !scoped.ok()) {
+    return ToGrpcStatus(scoped);
+  }
   ledger::LogReadOptions options;
   options.from_position = request->from_position();
   options.limit = request->limit();
@@ -148,8 +215,13 @@ grpc::Status LedgerServiceImpl::ReadLog(grpc::ServerContext* context,
 grpc::Status LedgerServiceImpl::SubscribeLog(
     grpc::ServerContext* context, const engagement::v1::SubscribeLogRequest* request,
     grpc::ServerWriter<engagement::v1::SubscribeLogResponse>* writer) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ledger::LogFilter> filter = ToFilter(request->filter());
   if (!filter.ok()) return ToGrpcStatus(filter.status());
+  if (absl::Status scoped = ScopeFilter(**caller, *filter); !scoped.ok()) {
+    return ToGrpcStatus(scoped);
+  }
   engagement::v1::SubscribeLogResponse message;
   ledger::SubscriptionCallbacks callbacks;
   callbacks.deliver = [&](const Event& event) {
@@ -173,6 +245,12 @@ grpc::Status LedgerServiceImpl::SubscribeLog(
 grpc::Status LedgerServiceImpl::GetLedgerInfo(grpc::ServerContext* context,
                                               const engagement::v1::GetLedgerInfoRequest* request,
                                               engagement::v1::GetLedgerInfoResponse* response) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (!(*caller)->HasAnyRole()) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat((*caller)->identity(), " holds no role in this ledger")));
+  }
   ledger::LogHead head = log_->Head();
   response->set_head_position(head.position);
   response->set_head_hash(head.hash);
@@ -185,8 +263,15 @@ grpc::Status LedgerServiceImpl::GetLedgerInfo(grpc::ServerContext* context,
 grpc::Status LedgerServiceImpl::GetStreamInfo(grpc::ServerContext* context,
                                               const engagement::v1::GetStreamInfoRequest* request,
                                               engagement::v1::GetStreamInfoResponse* response) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::Status valid = ledger::ValidateStreamName(request->stream());
   if (!valid.ok()) return ToGrpcStatus(valid);
+  absl::StatusOr<std::string> organisation =
+      AuthorizeStream(**caller, request->stream(),
+                      {engagement::v1::ROLE_RECORDER, engagement::v1::ROLE_AUDITOR,
+                       engagement::v1::ROLE_PRIVACY_OFFICER});
+  if (!organisation.ok()) return ToGrpcStatus(organisation.status());
   absl::StatusOr<ledger::StreamInfo> info = log_->GetStreamInfo(request->stream());
   if (!info.ok()) return ToGrpcStatus(info.status());
   response->set_stream(request->stream());
@@ -195,6 +280,25 @@ grpc::Status LedgerServiceImpl::GetStreamInfo(grpc::ServerContext* context,
   response->set_last_position(info->last_position);
   response->set_event_count(info->revision + 1);
   return grpc::Status::OK;
+}
+
+absl::StatusOr<std::string> LedgerServiceImpl::AuthorizeStream(
+    const domain::Caller& caller, const std::string& stream,
+    std::initializer_list<engagement::v1::Role> roles) {
+  // A caller with none of the roles anywhere learns nothing, not even whether the stream exists.
+  if (absl::Status any = caller.RequireAnywhere(roles); !any.ok()) return any;
+  ledger::StreamReadOptions first;
+  first.stream = stream;
+  first.limit = 1;
+  std::string organisation;
+  absl::Status read = log_->ReadStream(first, [&](const Event& event, absl::string_view) {
+    organisation = event.organisation();
+    return false;
+  });
+  if (!read.ok()) return read;
+  absl::Status allowed = caller.RequireOneOf(roles, organisation);
+  if (!allowed.ok()) return allowed;
+  return organisation;
 }
 
 }  // namespace services

@@ -1,13 +1,18 @@
 // LedgerServiceImpl: the gRPC face of an EventLog (engagement.v1.LedgerService).
 //
-// It validates requests (stream name, envelopes, payload shapes) before anything reaches the
-// log, maps statuses to gRPC codes, and streams reads. It holds no state of its own.
-// Ownership: `log` is not owned and must outlive the service.
+// It authenticates every call and checks the caller's roles (recorder to append; auditor or
+// privacy officer to read events, and only those of their organisations), validates requests
+// (stream name, envelopes, payload shapes) before anything reaches the log, seals participants'
+// personal data (domain/personal_data_sealer.h), maps statuses to gRPC codes, and streams reads.
+// It holds no state of its own.
+// Ownership: `log`, `auth` and `keys` are not owned and must outlive the service.
 #ifndef ENGAGEMENT_SERVICES_LEDGER_SERVICE_H_
 #define ENGAGEMENT_SERVICES_LEDGER_SERVICE_H_
 
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "ledger/event_log.h"
+#include "ledger/subject_key_store.h"
+#include "services/authenticator.h"
 
 namespace services {
 
@@ -17,7 +22,8 @@ class LedgerServiceImpl final
     : public engagement::v1::LedgerService::WithCallbackMethod_AppendEvents<
           engagement::v1::LedgerService::Service> {
  public:
-  explicit LedgerServiceImpl(ledger::EventLog* log) : log_(log) {}
+  LedgerServiceImpl(ledger::EventLog* log, const Authenticator* auth, ledger::SubjectKeyStore* keys)
+      : log_(log), auth_(auth), keys_(keys) {}
 
   grpc::ServerUnaryReactor* AppendEvents(grpc::CallbackServerContext* context,
                                          const engagement::v1::AppendEventsRequest* request,
@@ -38,7 +44,15 @@ class LedgerServiceImpl final
                              engagement::v1::GetStreamInfoResponse* response) override;
 
  private:
+  // The organisation of a stream (its first event's), after checking that the caller may read
+  // it with one of `roles`. NOT_FOUND when the stream does not exist.
+  absl::StatusOr<std::string> AuthorizeStream(const domain::Caller& caller,
+                                              const std::string& stream,
+                                              std::initializer_list<engagement::v1::Role> roles);
+
   ledger::EventLog* log_;
+  const Authenticator* auth_;
+  ledger::SubjectKeyStore* keys_;
 };
 
 }  // namespace services

@@ -1,8 +1,12 @@
 // ledgerd: the engagement ledger server.
 //
-//   ledgerd --listen=127.0.0.1:50051 --data_dir=./data
+//   ledgerd --listen=0.0.0.0:50051 --data_dir=/var/lib/ledger --tls_cert=... --tls_key=...
+//           --oidc_issuer=... --oidc_audience=... --jwks_file=... --policy_file=...
+//           --master_key_file=...
+//   ledgerd --insecure_local --data_dir=./data        (a trial on this machine: make run)
 //
-// SIGTERM or SIGINT drains in-flight calls and closes the database cleanly.
+// SIGTERM or SIGINT drains in-flight calls and closes the database cleanly; SIGHUP reloads the
+// access policy (a bad file keeps the old one and says why).
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -25,6 +29,23 @@ ABSL_FLAG(std::string, checkpoint_origin, "engagement-ledger",
           "the checkpoints' origin line (the signing key's name)");
 ABSL_FLAG(int, checkpoint_interval_seconds, 60,
           "sign a checkpoint this often when the log has grown; 0 = only on demand");
+ABSL_FLAG(bool, insecure_local, false,
+          "serve plain text on a loopback address, with local credentials made in DATA_DIR/local "
+          "unless --policy_file is given (a trial on one machine; logged as a warning)");
+ABSL_FLAG(std::string, tls_cert, "", "the server's TLS certificate chain (PEM)");
+ABSL_FLAG(std::string, tls_key, "", "the server's TLS private key (PEM)");
+ABSL_FLAG(std::string, client_ca, "",
+          "CA certificates (PEM) that issue client certificates: enables mutual TLS; a caller is "
+          "then identified by its certificate's subject alternative name");
+ABSL_FLAG(std::string, oidc_issuer, "", "the OpenID Connect issuer whose bearer tokens are accepted (iss)");
+ABSL_FLAG(std::string, oidc_audience, "", "the audience tokens must be issued for (aud)");
+ABSL_FLAG(std::string, jwks_file, "", "the issuer's public keys as a JWKS document (RS256, ES256)");
+ABSL_FLAG(std::string, policy_file, "",
+          "the access policy: who holds which roles for which organisations (protobuf text; "
+          "docs/security.md); reloaded on SIGHUP");
+ABSL_FLAG(std::string, master_key_file, "",
+          "the master key that wraps participants' data keys (64 hex digits), kept outside the "
+          "data directory; default: the LEDGER_MASTER_KEY environment variable");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("the engagement ledger server: ledgerd --listen=HOST:PORT --data_dir=DIR");
@@ -36,6 +57,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   services::ServerOptions options;
@@ -44,6 +66,16 @@ int main(int argc, char** argv) {
   options.checkpoint_key_file = absl::GetFlag(FLAGS_checkpoint_key);
   options.checkpoint_origin = absl::GetFlag(FLAGS_checkpoint_origin);
   options.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
+  services::SecurityOptions& security = options.security;
+  security.insecure_local = absl::GetFlag(FLAGS_insecure_local);
+  security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  security.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  security.client_ca_file = absl::GetFlag(FLAGS_client_ca);
+  security.token_issuer = absl::GetFlag(FLAGS_oidc_issuer);
+  security.token_audience = absl::GetFlag(FLAGS_oidc_audience);
+  security.jwks_file = absl::GetFlag(FLAGS_jwks_file);
+  security.policy_file = absl::GetFlag(FLAGS_policy_file);
+  security.master_key_file = absl::GetFlag(FLAGS_master_key_file);
   absl::StatusOr<std::unique_ptr<services::LedgerServer>> server =
       services::LedgerServer::Start(options);
   if (!server.ok()) {
@@ -57,11 +89,26 @@ int main(int argc, char** argv) {
                options.listen.c_str(), (*server)->port(), options.data_dir.c_str(),
                static_cast<unsigned long long>(head.position),
                static_cast<unsigned long long>((*server)->verified_at_start()));
+  if (!(*server)->local_credentials_directory().empty()) {
+    std::fprintf(stderr,
+                 "ledgerd: local mode: credentials in %s; ledgerctl --token_file=%s/operator.token "
+                 "(the default when run beside ./data)\n",
+                 (*server)->local_credentials_directory().c_str(),
+                 (*server)->local_credentials_directory().c_str());
+  }
   std::fflush(stderr);
 
   std::thread stopper([&] {
     int signal = 0;
-    sigwait(&stop_signals, &signal);
+    while (sigwait(&stop_signals, &signal) == 0 && signal == SIGHUP) {
+      absl::Status reloaded = (*server)->ReloadPolicy();
+      if (reloaded.ok()) {
+        std::fprintf(stderr, "ledgerd: SIGHUP: access policy reloaded\n");
+      } else {
+        std::fprintf(stderr, "ledgerd: SIGHUP: access policy NOT reloaded, the old one stays: %s\n",
+                     std::string(reloaded.message()).c_str());
+      }
+    }
     std::fprintf(stderr, "ledgerd: %s received; draining calls and closing the log\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
     absl::Status closed =

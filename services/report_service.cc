@@ -27,6 +27,22 @@ absl::Status CheckUuid(const std::string& id, absl::string_view field) {
 
 }  // namespace
 
+absl::Status ReportServiceImpl::AuthorizeReport(const grpc::ServerContext& context,
+                                                const std::string& organisation,
+                                                bool exact) const {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(context);
+  if (!caller.ok()) return caller.status();
+  absl::Status valid = CheckOrganisation(organisation);
+  if (!valid.ok()) return valid;
+  absl::Status allowed = (*caller)->RequireOneOf(
+      {engagement::v1::ROLE_READER, engagement::v1::ROLE_AUDITOR}, organisation);
+  if (allowed.ok() && exact) {
+    // Readers always get suppressed figures: exact ones could single a person out.
+    allowed = (*caller)->Require(engagement::v1::ROLE_AUDITOR, organisation);
+  }
+  return allowed;
+}
+
 absl::StatusOr<uint64_t> ReportServiceImpl::PositionAt(
     const google::protobuf::Timestamp& time) const {
   // recorded_at does not decrease along the log, so binary search over positions.
@@ -77,7 +93,7 @@ absl::Status ReportServiceImpl::WithEvidence(
                                                        log_->Head().position, ")"));
       }
     }
-    projections::EvidenceProjection projection;
+    projections::EvidenceProjection projection(keys_);
     projections::MemoryState state;
     absl::Status replayed = projections::ReplayInMemory(*log_, projection, position, state);
     if (!replayed.ok()) return replayed;
@@ -113,7 +129,8 @@ absl::Status ReportServiceImpl::WithEvidence(
 grpc::Status ReportServiceImpl::GetAssuranceReport(
     grpc::ServerContext* context, const engagement::v1::GetAssuranceReportRequest* request,
     engagement::v1::GetAssuranceReportResponse* response) {
-  absl::Status valid = CheckOrganisation(request->organisation());
+  absl::Status valid =
+      AuthorizeReport(*context, request->organisation(), request->exact_figures());
   if (!valid.ok()) return ToGrpcStatus(valid);
   projections::AssuranceQuery query;
   query.organisation = request->organisation();
@@ -156,7 +173,8 @@ grpc::Status ReportServiceImpl::GetAssuranceReport(
 grpc::Status ReportServiceImpl::GetTraceability(
     grpc::ServerContext* context, const engagement::v1::GetTraceabilityRequest* request,
     engagement::v1::GetTraceabilityResponse* response) {
-  absl::Status valid = CheckOrganisation(request->organisation());
+  absl::Status valid =
+      AuthorizeReport(*context, request->organisation(), request->exact_figures());
   if (valid.ok()) {
     switch (request->from_case()) {
       case engagement::v1::GetTraceabilityRequest::kInsightId:
@@ -192,7 +210,7 @@ grpc::Status ReportServiceImpl::GetTraceability(
 grpc::Status ReportServiceImpl::GetYouSaidWeDid(
     grpc::ServerContext* context, const engagement::v1::GetYouSaidWeDidRequest* request,
     engagement::v1::GetYouSaidWeDidResponse* response) {
-  absl::Status valid = CheckOrganisation(request->organisation());
+  absl::Status valid = AuthorizeReport(*context, request->organisation(), false);
   if (valid.ok()) valid = CheckUuid(request->engagement_id(), "engagement_id");
   if (!valid.ok()) return ToGrpcStatus(valid);
   engagement::v1::Provenance provenance;
@@ -214,6 +232,11 @@ grpc::Status ReportServiceImpl::GetYouSaidWeDid(
 grpc::Status ReportServiceImpl::ListProjections(
     grpc::ServerContext* context, const engagement::v1::ListProjectionsRequest* request,
     engagement::v1::ListProjectionsResponse* response) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::Status allowed =
+      (*caller)->RequireAnywhere({engagement::v1::ROLE_ADMIN, engagement::v1::ROLE_AUDITOR});
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
   uint64_t head = log_->Head().position;
   for (const projections::ProjectionStatus& status : runner_->Statuses()) {
     auto* info = response->add_projections();
@@ -230,6 +253,10 @@ grpc::Status ReportServiceImpl::ListProjections(
 grpc::Status ReportServiceImpl::RebuildProjection(
     grpc::ServerContext* context, const engagement::v1::RebuildProjectionRequest* request,
     grpc::ServerWriter<engagement::v1::RebuildProjectionResponse>* writer) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::Status allowed = (*caller)->RequireAnywhere({engagement::v1::ROLE_ADMIN});
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
   if (request->name().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("name: is required, e.g. \"evidence\""));
   }

@@ -3,20 +3,25 @@
 // A report at the head is computed from the maintained evidence projection, brought up to date
 // first; a report "as of" an earlier point replays the log into memory up to that point, so it is
 // exactly what the report was then. Either way the provenance says which position and head hash
-// it reflects. Ownership: nothing is owned; everything must outlive the service.
+// it reflects. Every call is authenticated: reports need the role reader or auditor for the
+// organisation, exact figures the role auditor; projection rebuilds the role admin.
+// Ownership: nothing is owned; everything must outlive the service.
 #ifndef ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
 #define ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
 
 #include "engagement/v1/reports.grpc.pb.h"
 #include "ledger/event_log.h"
+#include "ledger/subject_key_store.h"
 #include "projections/projection_runner.h"
+#include "services/authenticator.h"
 
 namespace services {
 
 class ReportServiceImpl final : public engagement::v1::ReportService::Service {
  public:
-  ReportServiceImpl(const ledger::EventLog* log, projections::ProjectionRunner* runner)
-      : log_(log), runner_(runner) {}
+  ReportServiceImpl(const ledger::EventLog* log, projections::ProjectionRunner* runner,
+                    const Authenticator* auth, const ledger::SubjectKeyStore* keys)
+      : log_(log), runner_(runner), auth_(auth), keys_(keys) {}
 
   grpc::Status GetAssuranceReport(grpc::ServerContext* context,
                                   const engagement::v1::GetAssuranceReportRequest* request,
@@ -42,8 +47,15 @@ class ReportServiceImpl final : public engagement::v1::ReportService::Service {
   // The last position recorded at or before `time` (0 when none).
   absl::StatusOr<uint64_t> PositionAt(const google::protobuf::Timestamp& time) const;
 
+  // Authenticates the caller and checks it may read reports of `organisation` (exact figures
+  // when `exact`).
+  absl::Status AuthorizeReport(const grpc::ServerContext& context, const std::string& organisation,
+                               bool exact) const;
+
   const ledger::EventLog* log_;
   projections::ProjectionRunner* runner_;
+  const Authenticator* auth_;
+  const ledger::SubjectKeyStore* keys_;
 };
 
 }  // namespace services

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engagement/v1/event.pb.h"
+#include "ledger/master_key.h"
 #include "ledger/uuid.h"
 
 namespace testing_support {
@@ -28,6 +29,11 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// A fixed master key for tests (never a real one).
+inline ledger::MasterKey TestMasterKey() {
+  return *ledger::MasterKey::FromHex("74657374206d6173746572206b6579206e6576657220696e2070726f64756374");
+}
 
 inline void SetTime(google::protobuf::Timestamp* t, int64_t seconds) {
   t->set_seconds(seconds);

@@ -101,7 +101,7 @@ TEST_F(LedgerdTest, SecondLedgerdOnTheSameDataOrPortIsRefusedWithAReason) {
   auto first = StartLedgerd();
   std::string second_log = dir_.Sub("second.log");
   e2e::Process same_data({LEDGERD_PATH, absl::StrCat("--listen=127.0.0.1:", e2e::FreePort()),
-                          "--data_dir=" + data_},
+                          "--data_dir=" + data_, "--insecure_local"},
                          second_log);
   ASSERT_TRUE(same_data.WaitFor(std::chrono::seconds(20)));
   EXPECT_EQ(same_data.Wait(), 1);
@@ -109,8 +109,9 @@ TEST_F(LedgerdTest, SecondLedgerdOnTheSameDataOrPortIsRefusedWithAReason) {
   EXPECT_NE(said.find("another ledgerd"), std::string::npos) << said;
 
   std::string third_log = dir_.Sub("third.log");
-  e2e::Process same_port({LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + dir_.Sub("other")},
-                         third_log);
+  e2e::Process same_port(
+      {LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + dir_.Sub("other"), "--insecure_local"},
+      third_log);
   ASSERT_TRUE(same_port.WaitFor(std::chrono::seconds(20)));
   EXPECT_EQ(same_port.Wait(), 1);
   said = e2e::Run("cat " + third_log).output;

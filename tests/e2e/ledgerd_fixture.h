@@ -1,11 +1,13 @@
-// The fixture of the end-to-end tests: a real ledgerd on a free loopback port, a data
-// directory of its own, and ledgerctl run as a user would.
+// The fixture of the end-to-end tests: a real ledgerd on a free loopback port in local mode
+// (plain text on loopback, its own local credentials), a data directory of its own, and
+// ledgerctl run as a user would, with the local operator's token.
 #ifndef ENGAGEMENT_TESTS_E2E_LEDGERD_FIXTURE_H_
 #define ENGAGEMENT_TESTS_E2E_LEDGERD_FIXTURE_H_
 
 #include <grpcpp/grpcpp.h>
 
 #include "engagement/v1/ledger_service.grpc.pb.h"
+#include "services/client_channel.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/process.h"
 #include "tests/test_support.h"
@@ -28,9 +30,10 @@ class LedgerdTest : public ::testing::Test {
     log_ = dir_.Sub("ledgerd.log");
   }
 
-  // Starts ledgerd (with `extra_flags`) and waits until it answers.
+  // Starts ledgerd in local mode (with `extra_flags`) and waits until it answers.
   std::unique_ptr<e2e::Process> StartLedgerd(const std::vector<std::string>& extra_flags = {}) {
-    std::vector<std::string> argv = {LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + data_};
+    std::vector<std::string> argv = {LEDGERD_PATH, "--listen=" + address_, "--data_dir=" + data_,
+                                     "--insecure_local"};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto process = std::make_unique<e2e::Process>(argv, log_);
     EXPECT_TRUE(process->started());
@@ -40,12 +43,20 @@ class LedgerdTest : public ::testing::Test {
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-    auto stub = LedgerService::NewStub(
-        grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
     // Until it answers, it exits, or 60 s pass (the machine may be busy with other tests). Each
     // call waits for the channel to connect rather than failing fast while it backs off.
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::unique_ptr<LedgerService::Stub> stub;
     while (std::chrono::steady_clock::now() < give_up) {
+      if (stub == nullptr) {
+        // The token exists once ledgerd has made its local credentials.
+        std::string token = Token();
+        if (token.empty()) {
+          if (process->WaitFor(std::chrono::milliseconds(50))) break;
+          continue;
+        }
+        stub = LedgerService::NewStub(Channel(args, token));
+      }
       grpc::ClientContext context;
       context.set_wait_for_ready(true);
       context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
@@ -81,12 +92,29 @@ class LedgerdTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
-  std::unique_ptr<LedgerService::Stub> Stub() {
-    return LedgerService::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
+  // The token local mode issued to `name` ("operator" or "privacy-officer"); empty if none yet.
+  std::string TokenFile(const std::string& name = "operator") const {
+    return absl::StrCat(data_, "/local/", name, ".token");
+  }
+  std::string Token(const std::string& name = "operator") const {
+    absl::StatusOr<std::string> token = services::ReadTokenFile(TokenFile(name));
+    return token.ok() ? *token : "";
   }
 
+  // A channel to ledgerd carrying `token` (the operator's by default).
+  std::shared_ptr<grpc::Channel> Channel(const grpc::ChannelArguments& args = {},
+                                         std::string token = "") {
+    services::ClientCredentials credentials;
+    credentials.token = token.empty() ? Token() : token;
+    return *services::MakeChannel(address_, credentials, args);
+  }
+
+  std::unique_ptr<LedgerService::Stub> Stub() { return LedgerService::NewStub(Channel()); }
+
+  // ledgerctl with the operator's token.
   e2e::CommandResult Ctl(const std::string& args) {
-    return e2e::Run(absl::StrCat(LEDGERCTL_PATH, " --server=", address_, " ", args));
+    return e2e::Run(
+        absl::StrCat(LEDGERCTL_PATH, " --server=", address_, " --token_file=", TokenFile(), " ", args));
   }
 
   testing_support::TempDir dir_;

@@ -22,8 +22,7 @@ class ReplayTest : public e2e::LedgerdTest {
  protected:
   // Asks the ledger to sign a checkpoint of its head; returns it.
   engagement::v1::SignedCheckpoint SignCheckpoint() {
-    auto audit = engagement::v1::AuditService::NewStub(
-        grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
+    auto audit = engagement::v1::AuditService::NewStub(Channel());
     grpc::ClientContext context;
     engagement::v1::SignCheckpointResponse response;
     grpc::Status status = audit->SignCheckpoint(&context, {}, &response);

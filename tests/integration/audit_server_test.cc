@@ -13,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "services/ledger_server.h"
 #include "tests/raw_database.h"
+#include "tests/local_server.h"
 #include "tests/test_support.h"
 
 namespace {
@@ -23,17 +24,14 @@ using engagement::v1::LedgerService;
 class AuditServerTest : public ::testing::Test {
  protected:
   void Start(const std::string& data = "data") {
-    services::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.Sub(data);
+    services::ServerOptions options = testing_support::LocalServerOptions(dir_.Sub(data));
     options.checkpoint_interval = absl::ZeroDuration();
     options.sign_checkpoint_on_stop = sign_on_stop_;
     auto server = services::LedgerServer::Start(options);
     start_status_ = server.status();
     if (!server.ok()) return;
     server_ = *std::move(server);
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                       grpc::InsecureChannelCredentials());
+    auto channel = testing_support::OperatorChannel(*server_, dir_.Sub(data));
     ledger_ = LedgerService::NewStub(channel);
     audit_ = AuditService::NewStub(channel);
   }

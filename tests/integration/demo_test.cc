@@ -13,6 +13,7 @@
 #include "ledger/envelope_validation.h"
 #include "demo/demo_programme.h"
 #include "services/ledger_server.h"
+#include "tests/local_server.h"
 #include "tests/test_support.h"
 
 namespace {
@@ -86,14 +87,10 @@ class DemoLoadTest : public ::testing::Test {
   void SetUp() override { StartServer(); }
 
   void StartServer() {
-    services::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    auto server = services::LedgerServer::Start(options);
+    auto server = services::LedgerServer::Start(testing_support::LocalServerOptions(dir_.Sub("data")));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    stub_ = LedgerService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    stub_ = LedgerService::NewStub(testing_support::OperatorChannel(*server_, dir_.Sub("data")));
   }
 
   // Appends the whole programme as `ledgerctl demo` does; returns how many appends came back

@@ -8,6 +8,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/ledger_server.h"
+#include "tests/local_server.h"
 #include "tests/test_support.h"
 
 namespace {
@@ -21,14 +22,10 @@ using testing_support::SessionHeld;
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    services::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    auto server = services::LedgerServer::Start(options);
+    auto server = services::LedgerServer::Start(testing_support::LocalServerOptions(dir_.Sub("data")));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = testing_support::OperatorChannel(*server_, dir_.Sub("data"));
     stub_ = LedgerService::NewStub(channel_);
     // Sessions may only be recorded for an open engagement.
     AppendEventsResponse opened;

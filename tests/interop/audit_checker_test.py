@@ -35,6 +35,8 @@ import sys
 import tempfile
 import traceback
 
+import interop_support
+
 from interop_support import (EXIT_FAILED, EXIT_OK, EXIT_SETUP, CheckFailed, Ledgerd, SetupError,
                              expect, generate_stubs, log, stop_on_sigterm, wait_until_serving)
 
@@ -96,6 +98,7 @@ def set_up(args, work_dir):
 
     def ctl(*words, timeout_seconds=10):
         command = [os.path.abspath(args.ledgerctl), "--server=" + server.address(),
+                   "--token_file=" + interop_support.local_token_file(server),
                    "--timeout_seconds=%d" % timeout_seconds] + list(words)
         try:
             return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

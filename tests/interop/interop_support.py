@@ -81,6 +81,84 @@ def generate_stubs(proto_dir, work_dir, with_grpc=True):
     return out
 
 
+def local_token_file(server, name="operator"):
+    """The token file ledgerd made for `name` in local mode (--insecure_local)."""
+    return os.path.join(server.data_dir, "local", name + ".token")
+
+
+def _openssl(*args):
+    result = subprocess.run(["openssl"] + list(args), capture_output=True, timeout=30)
+    if result.returncode != 0:
+        raise SetupError("openssl %s failed: %s" % (args[0], result.stderr.decode(errors="replace")))
+
+
+def _b64url(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class SecureSetup:
+    """What ledgerd needs outside local mode, made here as an organisation would: a CA and a
+    server certificate for 127.0.0.1 (openssl CLI), an ES256 token issuer with its JWKS and a
+    token for one subject (python3-cryptography), an access policy, and a master key kept outside
+    the data directory."""
+
+    ISSUER = "https://issuer.test.invalid"
+    AUDIENCE = "engagement-ledger"
+
+    def __init__(self, work_dir, subject, grants):
+        import json
+        import time
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        d = os.path.join(work_dir, "secure-" + uuid.uuid4().hex[:8])
+        os.makedirs(d)
+        self.dir = d
+        p = lambda name: os.path.join(d, name)
+        ec_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        _openssl("req", "-x509", *ec_key, "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
+                 "-subj", "/CN=interop test CA")
+        _openssl("req", *ec_key, "-keyout", p("server.key"), "-out", p("server.csr"),
+                 "-subj", "/CN=ledgerd")
+        with open(p("san.ext"), "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        _openssl("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
+                 "-CAcreateserial", "-out", p("server.pem"), "-days", "2", "-extfile", p("san.ext"))
+        issuer_key = ec.generate_private_key(ec.SECP256R1())
+        numbers = issuer_key.public_key().public_numbers()
+        jwk = {"kty": "EC", "crv": "P-256", "kid": "interop-1", "use": "sig", "alg": "ES256",
+               "x": _b64url(numbers.x.to_bytes(32, "big")),
+               "y": _b64url(numbers.y.to_bytes(32, "big"))}
+        with open(p("jwks.json"), "w") as f:
+            json.dump({"keys": [jwk]}, f)
+        now = int(time.time())
+        header = _b64url(json.dumps({"alg": "ES256", "typ": "JWT", "kid": "interop-1"}).encode())
+        claims = _b64url(json.dumps({"iss": self.ISSUER, "aud": self.AUDIENCE, "sub": subject,
+                                     "iat": now, "exp": now + 3600}).encode())
+        der = issuer_key.sign(("%s.%s" % (header, claims)).encode(), ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        self.token = "%s.%s.%s" % (header, claims,
+                                   _b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big")))
+        with open(p("policy.textproto"), "w") as f:
+            f.write('principals {\n  token_subject: "%s"\n' % subject)
+            for role, org in grants:
+                f.write('  grants { role: %s organisations: "%s" }\n' % (role, org))
+            f.write("}\n")
+        with open(p("master.key"), "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+        with open(p("ca.pem"), "rb") as f:
+            self.ca_pem = f.read()
+
+    def ledgerd_args(self):
+        p = lambda name: os.path.join(self.dir, name)
+        return ["--tls_cert=" + p("server.pem"), "--tls_key=" + p("server.key"),
+                "--oidc_issuer=" + self.ISSUER, "--oidc_audience=" + self.AUDIENCE,
+                "--jwks_file=" + p("jwks.json"), "--policy_file=" + p("policy.textproto"),
+                "--master_key_file=" + p("master.key")]
+
+
 def free_port():
     """A port that was free a moment ago on 127.0.0.1."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -91,8 +169,9 @@ def free_port():
 class Ledgerd:
     """The real ledgerd as a child process; stop() is safe to call any number of times."""
 
-    def __init__(self, binary, work_dir):
+    def __init__(self, binary, work_dir, extra_args=("--insecure_local",)):
         self.binary = os.path.abspath(binary)
+        self.extra_args = list(extra_args)
         self.data_dir = os.path.join(work_dir, "data-" + uuid.uuid4().hex[:8])
         self.log_path = os.path.join(work_dir, "ledgerd.log")
         self.process = None
@@ -107,7 +186,8 @@ class Ledgerd:
         for attempt in range(1, attempts + 1):
             self.port = free_port()
             self.process = subprocess.Popen(
-                [self.binary, "--listen=127.0.0.1:%d" % self.port, "--data_dir=" + self.data_dir],
+                [self.binary, "--listen=127.0.0.1:%d" % self.port, "--data_dir=" + self.data_dir]
+                + self.extra_args,
                 stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
                 start_new_session=True)  # its own process group, killed as one below
             try:

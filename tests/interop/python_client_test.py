@@ -5,8 +5,12 @@
         --ledgerd build/services/ledgerd --proto-dir proto --work-dir "$(mktemp -d)"
 
 It generates Python stubs from the project's .proto files with protoc and grpc_python_plugin,
-starts ledgerd on 127.0.0.1 (a free port, a fresh data directory under --work-dir), and checks,
-as a client written in another language would: an append, a stream read, the SHA-256 hash chain
+starts ledgerd on 127.0.0.1 (a free port, a fresh data directory under --work-dir) as it runs for
+real: TLS with a certificate made by the openssl CLI, bearer tokens from an ES256 issuer whose
+token and JWKS Python makes itself, an access policy and a master key outside the data directory.
+It connects over TLS with the token and checks, as a client written in another language would:
+callers without a token or with another issuer's are refused, an append, a stream read, the
+SHA-256 hash chain
 recomputed from the canonical records ReadLog returns, INVALID_ARGUMENT and ABORTED errors, server
 reflection and the standard health service (both through raw bytes, with no extra package).
 The stubs and the server come from interop_support.py, next to this file.
@@ -237,6 +241,29 @@ def check_failed_precondition(ctx):
     return "FAILED_PRECONDITION: %s" % details
 
 
+def check_unauthenticated(ctx):
+    """Over the same TLS, without a token or with one signed by another key: UNAUTHENTICATED."""
+    import grpc
+    pb = ctx.pb
+    from engagement.v1 import ledger_service_pb2_grpc
+    forged = ctx.token.rsplit(".", 1)[0] + ".AAAA" + ctx.token.rsplit(".", 1)[1][4:]
+    outcomes = []
+    for name, creds in (("no token", grpc.ssl_channel_credentials(ctx.ca_pem)),
+                        ("forged token", grpc.composite_channel_credentials(
+                            grpc.ssl_channel_credentials(ctx.ca_pem),
+                            grpc.access_token_call_credentials(forged)))):
+        with grpc.secure_channel(ctx.address, creds, options=[("grpc.enable_http_proxy", 0)]) as ch:
+            stub = ledger_service_pb2_grpc.LedgerServiceStub(ch)
+            try:
+                stub.GetLedgerInfo(pb.GetLedgerInfoRequest(), timeout=CALL_TIMEOUT_S)
+                raise CheckFailed("%s: the call was served" % name)
+            except grpc.RpcError as e:
+                expect(e.code() == grpc.StatusCode.UNAUTHENTICATED,
+                       "%s: %s (%s), want UNAUTHENTICATED" % (name, e.code().name, e.details()))
+                outcomes.append("%s: UNAUTHENTICATED" % name)
+    return "; ".join(outcomes)
+
+
 def check_reflection(ctx):
     call = ctx.channel.stream_stream(
         "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
@@ -258,6 +285,7 @@ def check_health(ctx):
 
 
 CHECKS = [
+    ("unauthenticated", check_unauthenticated),
     ("append", check_append),
     ("read_stream", check_read_stream),
     ("hash_chain", check_hash_chain),
@@ -318,20 +346,31 @@ def main():
         log("0 passed, %d failed" % len(CHECKS))
         return EXIT_SETUP
 
-    server = Ledgerd(args.ledgerd, work_dir)
     channel = None
     outcome = EXIT_SETUP
     passed, failed = 0, len(CHECKS)
+    server = None
     try:
+        secure = interop_support.SecureSetup(
+            work_dir, "python-interop",
+            [("ROLE_RECORDER", "QWE"), ("ROLE_AUDITOR", "QWE"), ("ROLE_READER", "QWE")])
+        server = Ledgerd(args.ledgerd, work_dir, secure.ledgerd_args())
         server.start()
-        # Only loopback: no HTTP proxy from the environment may come between.
-        channel = grpc.insecure_channel(server.address(), options=[("grpc.enable_http_proxy", 0)])
+        # TLS against the test CA, the token on every call; only loopback: no HTTP proxy from the
+        # environment may come between.
+        credentials = grpc.composite_channel_credentials(
+            grpc.ssl_channel_credentials(secure.ca_pem),
+            grpc.access_token_call_credentials(secure.token))
+        channel = grpc.secure_channel(server.address(), credentials,
+                                      options=[("grpc.enable_http_proxy", 0)])
         stub = ledger_service_pb2_grpc.LedgerServiceStub(channel)
         info = wait_until_serving(server, stub, ledger_service_pb2)
         log("ledgerd serving on %s (pid %d, data %s, head position %d, storage format %d)" % (
             server.address(), server.process.pid, server.data_dir, info.head_position,
             info.storage_format_version))
-        passed, failed = run_checks(Context(channel, stub, ledger_service_pb2, event_pb2))
+        ctx = Context(channel, stub, ledger_service_pb2, event_pb2)
+        ctx.address, ctx.ca_pem, ctx.token = server.address(), secure.ca_pem, secure.token
+        passed, failed = run_checks(ctx)
         outcome = EXIT_OK if failed == 0 else EXIT_FAILED
     except SetupError as e:
         log("SETUP FAILED: %s" % e)
@@ -341,10 +380,11 @@ def main():
     finally:
         if channel is not None:
             channel.close()
-        stopped = server.stop()
-        log("ledgerd stopped: %s (log: %s)" % (stopped, server.log_path))
-        if server.exit_code not in (None, 0):
-            log("note: ledgerd did not exit cleanly:\n%s" % server.log_tail())
+        if server is not None:
+            stopped = server.stop()
+            log("ledgerd stopped: %s (log: %s)" % (stopped, server.log_path))
+            if server.exit_code not in (None, 0):
+                log("note: ledgerd did not exit cleanly:\n%s" % server.log_tail())
     log("%d passed, %d failed" % (passed, failed))
     return outcome
 

@@ -1,6 +1,7 @@
 // The assurance report over a scenario whose every figure is worked out by hand below.
 #include "domain/engagement_rules.h"
 #include "domain/payload_validation.h"
+#include "domain/personal_data_sealer.h"
 #include "gtest/gtest.h"
 #include "ledger/rocksdb_event_log.h"
 #include "projections/assurance_report.h"
@@ -20,26 +21,33 @@ using engagement::v1::AssuranceReport;
 std::string Id(char c) { return std::string(8, c) + "-0000-4000-8000-000000000000"; }
 std::string Person(int n) { return absl::StrCat("00000000-0000-4000-8000-0000000000", n < 10 ? "0" : "", n); }
 
-// Appends events one by one through the engagement rules, as a real server would.
+// Appends events one by one through the engagement rules, personal data sealed, as a real server
+// would.
 class Scenario {
  public:
   explicit Scenario(const std::string& dir) {
-    auto log = ledger::RocksDbEventLog::Open(dir, ledger::RocksDbOptions());
+    auto log = ledger::RocksDbEventLog::Open(dir + "/log", ledger::RocksDbOptions());
     EXPECT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
     EXPECT_TRUE(log_->InstallAppendGuard(&rules_).ok());
+    auto keys = ledger::SubjectKeyStore::Open(dir + "/keys", testing_support::TestMasterKey(), {});
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    keys_ = *std::move(keys);
   }
   uint64_t Add(Event event) {
     std::vector<Event> events = {std::move(event)};
     EXPECT_TRUE(domain::ValidatePayloads(events).ok()) << domain::ValidatePayloads(events);
+    EXPECT_TRUE(domain::SealPersonalData(events, *keys_).ok());
     auto r = log_->Append({"scenario-" + ledger::NewUuid(), ledger::ExpectedRevision::Any(), events});
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->positions[0] : 0;
   }
   ledger::RocksDbEventLog& log() { return *log_; }
+  ledger::SubjectKeyStore& keys() { return *keys_; }
 
  private:
   std::unique_ptr<ledger::RocksDbEventLog> log_;
+  std::unique_ptr<ledger::SubjectKeyStore> keys_;
   domain::EngagementRules rules_;
 };
 
@@ -118,7 +126,7 @@ class AssuranceReportTest : public ::testing::Test {
   }
 
   AssuranceReport Report(bool exact = false, uint64_t as_of = 0) {
-    EvidenceProjection projection;
+    EvidenceProjection projection(&scenario_->keys());
     MemoryState state;
     uint64_t to = as_of == 0 ? scenario_->log().Head().position : as_of;
     EXPECT_TRUE(ReplayInMemory(scenario_->log(), projection, to, state).ok());
@@ -256,6 +264,20 @@ TEST_F(AssuranceReportTest, AnErasedPersonIsCountedButNotDescribed) {
   EXPECT_EQ(r.participants_reached().value(), 12u);
   EXPECT_EQ(Group(r.reach_by_priority_group(), "PRIORITY_GROUP_YOUNG_PEOPLE")->reached().value(), 2u);
   EXPECT_EQ(r.reach_core20().reached().value(), 7u);
+}
+
+TEST_F(AssuranceReportTest, APersonWhoseKeyWasDestroyedCountsAsErasedInEveryReplay) {
+  // The key store forgets person 1 (as an erasure does): every report computed afterwards, as
+  // of any point, shows them under ERASED and no longer in their groups.
+  ASSERT_TRUE(scenario_->keys().Erase(Person(1), absl::Now()).ok());
+  for (uint64_t as_of : {uint64_t{0}, before_decisions_}) {
+    AssuranceReport r = Report(/*exact=*/true, as_of);
+    EXPECT_EQ(r.participants_reached().value(), 12u);
+    const auto* erased = Group(r.reach_by_ethnic_category(), "ERASED");
+    ASSERT_NE(erased, nullptr);
+    EXPECT_EQ(erased->reached().value(), 1u);
+    EXPECT_EQ(Group(r.reach_by_priority_group(), "PRIORITY_GROUP_YOUNG_PEOPLE")->reached().value(), 2u);
+  }
 }
 
 TEST_F(AssuranceReportTest, CsvHasOneTablePerSection) {
