@@ -83,8 +83,11 @@ ABSL_FLAG(int, timeout_seconds, 30, "deadline of unary calls");
 ABSL_FLAG(uint64_t, seed, demo::kDefaultSeed, "demo: the seed the programme's ids derive from");
 ABSL_FLAG(std::string, organisation, "",
           "migrate: the ODS code of the organisation that runs the ledger (the migration event's)");
+ABSL_FLAG(std::string, erasures, "",
+          "restore: an erasure register to re-apply (JSON lines of participant_erased events, as "
+          "`ledgerctl read --type=participant_erased` prints them from the live ledger)");
 ABSL_FLAG(std::string, master_key_file, "",
-          "migrate: the new directory's master key (64 hex digits); default LEDGER_MASTER_KEY, "
+          "migrate, restore: the master key (64 hex digits); default LEDGER_MASTER_KEY, "
           "else a new key made in NEW_DIR/local/master.key (local mode's place)");
 
 namespace {
@@ -143,6 +146,12 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       is recorded in the log, and every hash still verifies. Privacy officers only.
   ledgerctl whoami
       Who the server takes you for, and your roles.
+  ledgerctl backup DIR
+      An online backup of the data directory into DIR on ledgerd's machine (admins): the log,
+      the projections and the key store, never the master key.
+  ledgerctl restore BACKUP_DIR NEW_DATA_DIR --master_key_file=F [--erasures=FILE]
+      Offline: a new data directory from a backup, with every erasure its log records, and those
+      of an erasure register from the live ledger, re-applied before it is served.
   ledgerctl migrate OLD_DIR NEW_DIR --organisation=ODS [--master_key_file=F]
       Offline: writes NEW_DIR from a data directory written before personal data was sealed
       (docs/security.md).
@@ -239,6 +248,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> ids(args.begin() + std::min<size_t>(args.size(), 3), args.end());
     return ctl::ParticipantCommand(args.size() > 2 ? args[2] : "", ids, absl::GetFlag(FLAGS_purpose),
                                    absl::GetFlag(FLAGS_reason), options);
+  }
+  if (command == "backup" || command == "restore") {
+    std::vector<std::string> rest(args.begin() + std::min<size_t>(args.size(), 2), args.end());
+    if (command == "backup") return ctl::Backup(rest, options);
+    return ctl::Restore(rest, absl::GetFlag(FLAGS_master_key_file), absl::GetFlag(FLAGS_erasures));
   }
   if (command == "migrate") {
     std::vector<std::string> dirs(args.begin() + std::min<size_t>(args.size(), 2), args.end());

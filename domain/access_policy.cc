@@ -152,6 +152,10 @@ absl::StatusOr<AccessPolicy> AccessPolicy::FromMessage(const engagement::v1::Acc
       if (grant.role() == engagement::v1::ROLE_UNSPECIFIED) {
         return absl::InvalidArgumentError(absl::StrCat(at, ".role: is required"));
       }
+      if (!engagement::v1::Role_IsValid(grant.role())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(at, ".role: ", static_cast<int>(grant.role()), " is not a role"));
+      }
       if (grant.organisations().empty()) {
         return absl::InvalidArgumentError(
             absl::StrCat(at, ".organisations: name at least one ODS code, or \"*\""));

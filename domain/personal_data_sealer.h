@@ -24,8 +24,9 @@ namespace domain {
 // The associated data that binds sealed personal data to its participant and organisation.
 std::string PersonalDataAad(absl::string_view organisation, absl::string_view participant_id);
 
-// Seals in place. FAILED_PRECONDITION (naming the field) when a client set sealed_personal_data
-// itself or the participant was erased before; errors of the key store otherwise. On error the
+// Seals in place. INVALID_ARGUMENT (naming the field) when a client set sealed_personal_data
+// itself; FAILED_PRECONDITION when the participant was erased before; errors of the key store
+// otherwise. On error the
 // events may be partly sealed and must not be appended.
 absl::Status SealPersonalData(std::vector<engagement::v1::Event>& events,
                               ledger::SubjectKeyStore& keys);

@@ -17,6 +17,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 
 namespace ledger {
 
@@ -424,6 +425,21 @@ void RocksDbEventLog::BeginShutdown() {
 bool RocksDbEventLog::ShuttingDown() const {
   absl::MutexLock lock(&mu_);
   return shutting_down_;
+}
+
+absl::StatusOr<LogHead> RocksDbEventLog::CopyTo(const std::string& directory) {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return FromRocks(s, "starting a copy of the log");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  s = checkpoint->CreateCheckpoint(directory, /*log_size_for_flush=*/0);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("copying the log to ", directory));
+  // What the copy holds: open it and read its head.
+  RocksDbOptions read_only;
+  read_only.read_only = true;
+  absl::StatusOr<std::unique_ptr<RocksDbEventLog>> copy = Open(directory, read_only);
+  if (!copy.ok()) return copy.status();
+  return (*copy)->Head();
 }
 
 }  // namespace ledger

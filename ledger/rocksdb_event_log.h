@@ -79,6 +79,11 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   // Flushes memtables and closes the database cleanly (also done by the destructor).
   absl::Status Close();
 
+  // A consistent copy of the whole database in `directory` (which must not exist), by RocksDB
+  // checkpoint (hard links where it can), while appends go on. Returns the head it holds: every
+  // append acknowledged before the call, perhaps a few more.
+  absl::StatusOr<LogHead> CopyTo(const std::string& directory);
+
   // The RocksDB handle and families, for the verifier and tools that read raw bytes.
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* log_family() const { return log_; }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/log_format.h"
 #include "ledger/rocksdb_status.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace projections {
@@ -177,6 +178,15 @@ absl::Status ProjectionDatabase::Purge(absl::string_view name, absl::string_view
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   s = db_->CompactRange(compact, &begin_slice, &end_slice);
   return ledger::FromRocks(s, "compacting projection state");
+}
+
+absl::Status ProjectionDatabase::CopyTo(const std::string& directory) {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return ledger::FromRocks(s, "starting a copy of the projections");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  s = checkpoint->CreateCheckpoint(directory, /*log_size_for_flush=*/0);
+  return ledger::FromRocks(s, absl::StrCat("copying the projections to ", directory));
 }
 
 }  // namespace projections

@@ -60,6 +60,9 @@ class ProjectionDatabase {
   // Removes every record and the progress of `name` (before a rebuild).
   absl::Status Clear(absl::string_view name);
 
+  // A consistent copy of the database in `directory` (which must not exist).
+  absl::Status CopyTo(const std::string& directory);
+
   // Rewrites the files that hold record `key` of `name` so that none keeps an older version of
   // it: the memtable is flushed and the key's range compacted down to the last level. After an
   // erasure, so that a person's former equality categories are gone from disk, not only

@@ -19,6 +19,7 @@
 #include "services/authenticator.h"
 #include "services/ledger_service.h"
 #include "services/local_credentials.h"
+#include "services/operations_service.h"
 #include "services/privacy_service.h"
 #include "services/report_service.h"
 
@@ -251,6 +252,17 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
       server->log_.get(), server->runner_.get(), server->auth_.get(), server->keys_.get());
   server->audit_ = std::make_unique<AuditServiceImpl>(
       server->log_.get(), server->checkpointer_.get(), server->auth_.get());
+  // The signing key goes into backups only when it lives in the data directory (local mode).
+  std::string key_in_data_dir;
+  {
+    std::error_code error;
+    std::string data = fs::weakly_canonical(options.data_dir, error).string() + "/";
+    std::string key = fs::weakly_canonical(key_file, error).string();
+    if (absl::StartsWith(key, data)) key_in_data_dir = key;
+  }
+  server->operations_ = std::make_unique<OperationsServiceImpl>(
+      server->log_.get(), server->projection_db_.get(), server->keys_.get(), server->auth_.get(),
+      key_in_data_dir);
   server->privacy_ = std::make_unique<PrivacyServiceImpl>(
       server->log_.get(), server->auth_.get(), server->keys_.get(), server->runner_.get(),
       server->projection_db_.get());
@@ -273,6 +285,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.RegisterService(server->reports_.get());
   builder.RegisterService(server->audit_.get());
   builder.RegisterService(server->privacy_.get());
+  builder.RegisterService(server->operations_.get());
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
   builder.SetMaxReceiveMessageSize(17 << 20);
   server->server_ = builder.BuildAndStart();

@@ -35,6 +35,7 @@ namespace services {
 class AuditServiceImpl;
 class Authenticator;
 class LedgerServiceImpl;
+class OperationsServiceImpl;
 class PrivacyServiceImpl;
 class ReportServiceImpl;
 
@@ -124,6 +125,7 @@ class LedgerServer {
   std::unique_ptr<ledger::SubjectKeyStore> keys_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<PrivacyServiceImpl> privacy_;
+  std::unique_ptr<OperationsServiceImpl> operations_;
   std::string policy_file_;
   std::string local_directory_;
   std::unique_ptr<domain::EngagementRules> rules_;

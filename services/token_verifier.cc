@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "ledger/hash_chain.h"
 
@@ -170,6 +171,7 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::FromJwks(
     return absl::InvalidArgumentError("not a JWKS document (an object with a \"keys\" array)");
   }
   std::unique_ptr<TokenVerifier> verifier(new TokenVerifier(options));
+  std::vector<std::string> skipped;  // keys that cannot sign RS256 or ES256 tokens
   int index = -1;
   for (const json& jwk : doc["keys"]) {
     ++index;
@@ -192,12 +194,17 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::FromJwks(
       key->alg = "RS256";
       key->pkey = RsaKey(n, e);
       if (key->pkey != nullptr && EVP_PKEY_get_bits(key->pkey.get()) < 2048) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": RSA keys under 2048 bits are refused"));
+        skipped.push_back(absl::StrCat(where, " (RSA under 2048 bits)"));
+        continue;
       }
     } else if (kty == "EC") {
       std::string x, y;
-      if (StringOr(jwk, "crv", "") != "P-256" || !field("x", &x) || !field("y", &y)) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": an EC key must be P-256 with x and y"));
+      if (StringOr(jwk, "crv", "") != "P-256") {
+        skipped.push_back(absl::StrCat(where, " (not P-256)"));
+        continue;  // another curve: not ES256
+      }
+      if (!field("x", &x) || !field("y", &y)) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": an EC key needs x and y"));
       }
       key->alg = "ES256";
       key->pkey = P256Key(x, y);
@@ -212,7 +219,9 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::FromJwks(
     verifier->keys_.push_back(std::move(key));
   }
   if (verifier->keys_.empty()) {
-    return absl::InvalidArgumentError("no RS256 or ES256 signing key in the JWKS");
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no RS256 or ES256 signing key in the JWKS",
+        skipped.empty() ? "" : absl::StrCat("; not usable: ", absl::StrJoin(skipped, ", "))));
   }
   return verifier;
 }

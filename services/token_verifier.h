@@ -2,7 +2,8 @@
 //
 // Accepted: RS256 and ES256 (P-256) signatures, by keys from a JWKS file as identity providers
 // publish them (RFC 7517: "kty" RSA with "n"/"e", or EC with "crv" P-256 and "x"/"y"; "kid"
-// chooses the key when there are several). Every other algorithm, "none" among them, is refused
+// chooses the key when there are several). Keys that cannot sign those (other curves, RSA under
+// 2048 bits, encryption keys, other key types) are skipped; a JWKS with none left is refused. Every other algorithm, "none" among them, is refused
 // before any key is looked at. Claims: "iss" must equal the issuer, "aud" must be or contain the
 // audience, "exp" is required, "nbf" is honoured when present, both with a small clock-skew
 // allowance, and "sub" (the caller's identity) is required. The signature is checked by OpenSSL
