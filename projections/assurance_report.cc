@@ -241,7 +241,7 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
     const auto& p = ev.participants.at(id);
     if (p.erased()) {
       // Erased people still count (they took part); their groups can no longer be known.
-      for (auto* groups : {&ethnic, &age}) ++(*groups)[kErasedGroup];
+      for (auto* groups : {&priority, &ethnic, &age, &inclusion}) ++(*groups)[kErasedGroup];
       continue;
     }
     if (!p.has_equality()) continue;

@@ -210,6 +210,45 @@ TEST_F(EngagementRulesTest, AttendeesAreRegisteredAndFeedbackGoesToPeopleInvolve
                 "events[0].session_held.attendee_participant_ids[0]");
 }
 
+Event Invitation(const std::string& engagement, const std::string& participant) {
+  Event event = Base();
+  auto* i = event.mutable_invitation_sent();
+  i->set_engagement_id(engagement);
+  i->set_invitation_id(NewUuid());
+  i->set_participant_id(participant);
+  i->set_method(engagement::v1::CONTACT_METHOD_EMAIL);
+  return event;
+}
+
+TEST_F(EngagementRulesTest, WithdrawnOrErasedPeopleAreNeitherInvitedNorRecordedAgain) {
+  std::string carol = NewUuid(), dan = NewUuid();
+  ASSERT_TRUE(Append({EngagementOpened(engagement_), Participant(carol), Participant(dan)}).ok());
+  ASSERT_TRUE(Append({Invitation(engagement_, carol)}).ok());
+  Event withdrawn = Base();
+  withdrawn.mutable_consent_withdrawn()->set_participant_id(carol);
+  ASSERT_TRUE(Append({withdrawn}).ok());
+  ExpectRefused({Invitation(engagement_, carol)}, "events[0].invitation_sent.participant_id");
+  Event erased = Base();
+  erased.mutable_participant_erased()->set_participant_id(dan);
+  erased.mutable_participant_erased()->set_reason("erasure request");
+  ASSERT_TRUE(log_->Append({"participant-" + dan, ExpectedRevision::Any(), {erased}}).ok());
+  ExpectRefused({Invitation(engagement_, dan)}, "events[0].invitation_sent.participant_id");
+  ExpectRefused({Session(engagement_, NewUuid(), {dan})},
+                "events[0].session_held.attendee_participant_ids[0]");
+}
+
+TEST_F(EngagementRulesTest, PersonalDataIsNeverRecordedInClear) {
+  Event person = Participant(NewUuid());
+  person.mutable_participant_registered()->mutable_personal_data()->mutable_contact()->set_name("A");
+  // Straight to the log, past the service that seals: the rules still refuse it.
+  absl::StatusOr<ledger::AppendResult> appended =
+      log_->Append({"participant-" + NewUuid(), ExpectedRevision::Any(), {person}});
+  ASSERT_TRUE(absl::IsFailedPrecondition(appended.status())) << appended.status();
+  EXPECT_NE(appended.status().message().find("participant_registered.personal_data"),
+            absl::string_view::npos);
+  EXPECT_EQ(log_->Head().position, 0u);
+}
+
 TEST_F(EngagementRulesTest, AClosedEngagementTakesOnlyEvaluationFeedbackAndCorrections) {
   std::string session = NewUuid(), insight = NewUuid();
   ASSERT_TRUE(Append({EngagementOpened(engagement_), Session(engagement_, session),
