@@ -16,7 +16,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTI
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 librocksdb7.8 libssl3 \
-      libabsl20220623 libjemalloc2 \
+      libabsl20220623 libjemalloc2 tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/ledger ledger && mkdir -p /var/lib/ledger \
     && chown ledger /var/lib/ledger

@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  python3 python3-grpcio python3-protobuf python3-cryptography chromium openssl
+  tzdata python3 python3-grpcio python3-protobuf python3-cryptography chromium openssl
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

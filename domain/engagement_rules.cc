@@ -27,6 +27,10 @@ const std::string* EngagementOf(const Event& event) {
     case Event::kConsultationWindowSet: return &event.consultation_window_set().engagement_id();
     case Event::kEngagementEvaluated: return &event.engagement_evaluated().engagement_id();
     case Event::kEngagementClosed: return &event.engagement_closed().engagement_id();
+    case Event::kEvaluationFormReturned: return &event.evaluation_form_returned().engagement_id();
+    case Event::kInformationShared: return &event.information_shared().engagement_id();
+    case Event::kActivityReturned: return &event.activity_returned().engagement_id();
+    case Event::kCaseStudyRecorded: return &event.case_study_recorded().engagement_id();
     case Event::kDutyToInvolveAssessed:
       return event.duty_to_involve_assessed().engagement_id().empty()
                  ? nullptr
@@ -35,9 +39,12 @@ const std::string* EngagementOf(const Event& event) {
   }
 }
 
+// After closing, what looks back: the evaluation, feedback, corrections, the forms and returns
+// of sessions already held, and case studies.
 bool AllowedWhenClosed(const Event& event) {
   return event.has_engagement_evaluated() || event.has_feedback_given() ||
-         event.has_event_corrected();
+         event.has_event_corrected() || event.has_evaluation_form_returned() ||
+         event.has_activity_returned() || event.has_case_study_recorded();
 }
 
 // Checks one event of a batch against the write model (which already holds the batch's earlier
@@ -262,6 +269,18 @@ absl::Status EventCheck::CheckPayload() {
       return absl::OkStatus();  // closing a closed engagement was refused in Run
     case Event::kEventCorrected:
       return CheckCorrection();
+    case Event::kEvaluationFormReturned: {
+      const auto& form = event_.evaluation_form_returned();
+      RETURN_IF_ERROR(RequireNew("form_id", form.form_id()));
+      return Require("session_id", form.session_id(), EntityKind::kSession, &form.engagement_id())
+          .status();
+    }
+    case Event::kInformationShared:
+      return RequireNew("information_id", event_.information_shared().information_id());
+    case Event::kActivityReturned:
+      return Require("session_id", event_.activity_returned().session_id(), EntityKind::kSession,
+                     &event_.activity_returned().engagement_id())
+          .status();
     default:
       return absl::OkStatus();
   }

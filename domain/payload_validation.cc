@@ -45,6 +45,12 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& RequiredFields
        {"engagement_id", "people_reached", "outcomes", "learning"}},
       {"engagement.v1.EngagementClosed", {"engagement_id", "reason"}},
       {"engagement.v1.EventCorrected", {"corrected_event_id", "reason"}},
+      {"engagement.v1.EvaluationFormReturned", {"engagement_id", "session_id", "form_id"}},
+      {"engagement.v1.InformationShared", {"engagement_id", "information_id", "description"}},
+      {"engagement.v1.ActivityReturned",
+       {"engagement_id", "session_id", "completed_by_role", "next_steps"}},
+      {"engagement.v1.CaseStudyRecorded",
+       {"engagement_id", "case_study_id", "title", "beginning", "middle", "end", "impact"}},
   };
   return *required;
 }
@@ -278,6 +284,14 @@ absl::Status CheckCrossField(const engagement::v1::Event& event, const FieldPath
     if (window.ends_at().seconds() <= window.starts_at().seconds()) {
       return Invalid(path + ".consultation_window_set.ends_at", "must be after starts_at");
     }
+  }
+  if (event.has_information_shared() && event.information_shared().people_reached() == 0) {
+    return Invalid(path + ".information_shared.people_reached", "must be more than zero");
+  }
+  if (event.has_activity_returned() && !event.activity_returned().evaluation_forms_offered() &&
+      event.activity_returned().no_forms_reason().empty()) {
+    return Invalid(path + ".activity_returned.no_forms_reason",
+                   "is required when evaluation forms were not offered");
   }
   if (event.has_event_corrected()) {
     const auto& correction = event.event_corrected();

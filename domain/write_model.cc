@@ -40,7 +40,7 @@ absl::StatusOr<Entity> Decode(absl::string_view id, absl::string_view bytes) {
   if (bytes.size() < 3) return malformed();
   Entity entity;
   uint8_t kind = static_cast<uint8_t>(bytes[0]);
-  if (kind < 1 || kind > 6) return malformed();
+  if (kind < 1 || kind > 8) return malformed();
   entity.kind = static_cast<EntityKind>(kind);
   uint8_t flags = static_cast<uint8_t>(bytes[1]);
   entity.closed = (flags & kClosed) != 0;
@@ -63,6 +63,8 @@ absl::string_view EntityKindName(EntityKind kind) {
     case EntityKind::kDecision: return "decision";
     case EntityKind::kParticipant: return "participant";
     case EntityKind::kInvitation: return "invitation";
+    case EntityKind::kEvaluationForm: return "evaluation form";
+    case EntityKind::kInformationShared: return "information shared";
   }
   return "thing";
 }
@@ -151,6 +153,14 @@ absl::Status WriteModel::Apply(const Event& event) {
       break;
     case Event::kDecisionRecorded:
       Put(event.decision_recorded().decision_id(), entity(EntityKind::kDecision));
+      break;
+    case Event::kEvaluationFormReturned:
+      Put(event.evaluation_form_returned().form_id(),
+          entity(EntityKind::kEvaluationForm, event.evaluation_form_returned().engagement_id()));
+      break;
+    case Event::kInformationShared:
+      Put(event.information_shared().information_id(),
+          entity(EntityKind::kInformationShared, event.information_shared().engagement_id()));
       break;
     default:
       break;

@@ -41,6 +41,8 @@ enum class EntityKind : uint8_t {
   kDecision = 4,
   kParticipant = 5,
   kInvitation = 6,
+  kEvaluationForm = 7,
+  kInformationShared = 8,
 };
 
 absl::string_view EntityKindName(EntityKind kind);

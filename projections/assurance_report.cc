@@ -8,15 +8,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "projections/evidence_snapshot.h"
+#include "projections/labels.h"
 #include "projections/suppression.h"
+#include "projections/uk_time.h"
 
 namespace projections {
 namespace {
 
 using engagement::v1::AssuranceReport;
-constexpr int64_t kDay = 86400;
-// The group of people whose personal data was erased: they count, their groups are unknown.
-constexpr char kErasedGroup[] = "ERASED";
 
 std::optional<double> Median(std::vector<double> values) {
   if (values.empty()) return std::nullopt;
@@ -39,7 +38,8 @@ void AddCounts(const std::map<std::string, uint64_t>& counts,
                google::protobuf::RepeatedPtrField<engagement::v1::LabelCount>* out) {
   for (const auto& [label, count] : counts) {
     auto* c = out->Add();
-    c->set_label(label);
+    c->set_code(label);
+    c->set_label(LabelOf(label));
     c->set_count(count);
   }
 }
@@ -55,12 +55,14 @@ void AddReach(const std::map<std::string, uint64_t>& reached,
   for (const std::string& group : groups) {
     auto* r = out->Add();
     r->set_group(group);
+    r->set_label(LabelOf(group));
     auto it = reached.find(group);
     *r->mutable_reached() = CountPeople(it == reached.end() ? 0 : it->second, exact);
     // A plan describes no one, so planned numbers are never suppressed.
     auto p = planned.find(group);
     *r->mutable_planned() = CountPeople(p == planned.end() ? 0 : p->second, /*exact=*/true);
     r->set_reached_share_percent(PercentOf(r->reached(), total));
+    r->set_reached_share_suppressed(r->reached().suppressed() || total.suppressed());
     auto share = population.find(group);
     if (share != population.end()) r->set_population_share_percent(share->second);
   }
@@ -70,14 +72,18 @@ void AddAmounts(const std::map<std::string, std::pair<int64_t, uint64_t>>& sums,
                 google::protobuf::RepeatedPtrField<engagement::v1::LabelAmount>* out) {
   for (const auto& [label, sum] : sums) {
     auto* a = out->Add();
-    a->set_label(label);
+    a->set_code(label);
+    a->set_label(LabelOf(label));
     a->set_amount_pence(sum.first);
     a->set_count(sum.second);
   }
 }
 
+// Whole days, or a half when a median falls between two.
 std::string Days(const std::optional<double>& days) {
-  return days.has_value() ? absl::StrFormat("%.1f days", *days) : "no data";
+  if (!days.has_value()) return "no data";
+  return *days == static_cast<int64_t>(*days) ? absl::StrFormat("%d days", static_cast<int64_t>(*days))
+                                              : absl::StrFormat("%.1f days", *days);
 }
 
 // Maps the report's own figures onto the five domains of the NHS England assessment of public
@@ -107,10 +113,12 @@ void AddDomains(AssuranceReport& r, uint64_t duty_engagements, uint64_t involve_
   domain("D feedback and evaluation",
          {absl::StrFormat("%d of %d insights fed back to participants (%.0f%%)",
                           r.insights_fed_back(), r.insights_recorded(), r.percent_fed_back()),
-          absl::StrFormat("%d of %d insights considered by a decision (%.0f%%); %.0f%% of those "
-                          "adopted or partly adopted",
+          absl::StrFormat("%d of %d insights considered by a decision (%.0f%%); %d adopted or "
+                          "partly adopted (%.0f%% of the insights recorded; %.0f%% of those "
+                          "considered)",
                           r.insights_considered_by_decision(), r.insights_recorded(),
-                          r.percent_considered(), r.percent_adopted_or_partly()),
+                          r.percent_considered(), r.insights_adopted_or_partly(),
+                          r.percent_adopted_or_partly_of_recorded(), r.percent_adopted_or_partly()),
           absl::StrCat("median time from insight to decision ",
                        Days(r.has_median_days_insight_to_decision()
                                 ? std::optional<double>(r.median_days_insight_to_decision())
@@ -134,7 +142,7 @@ void AddDomains(AssuranceReport& r, uint64_t duty_engagements, uint64_t involve_
           : absl::StrCat("people from the most deprived 20% of areas (Core20): ",
                          core.reached().display(), " reached"));
   for (const auto& g : r.reach_by_priority_group()) {
-    equalities.push_back(absl::StrCat(g.group(), ": ", g.reached().display(), " reached of ",
+    equalities.push_back(absl::StrCat(g.label(), ": ", g.reached().display(), " reached of ",
                                       g.planned().display(), " planned"));
   }
   for (const auto& g : r.reach_by_inclusion_health_group()) {
@@ -142,9 +150,9 @@ void AddDomains(AssuranceReport& r, uint64_t duty_engagements, uint64_t involve_
         g.population_share_percent() > 0
             ? absl::StrFormat("%s: %s reached, %.0f%% of those reached against %.0f%% of the "
                               "population",
-                              g.group(), g.reached().display(), g.reached_share_percent(),
+                              g.label(), g.reached().display(), g.reached_share_percent(),
                               g.population_share_percent())
-            : absl::StrCat(g.group(), ": ", g.reached().display(), " reached"));
+            : absl::StrCat(g.label(), ": ", g.reached().display(), " reached"));
   }
   domain("E equalities and health inequalities", std::move(equalities));
 }
@@ -152,29 +160,32 @@ void AddDomains(AssuranceReport& r, uint64_t duty_engagements, uint64_t involve_
 }  // namespace
 
 absl::StatusOr<int64_t> ParseDay(absl::string_view text, absl::string_view field) {
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime("%Y-%m-%d", std::string(text), absl::UTCTimeZone(), &time, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": must be a date YYYY-MM-DD"));
-  }
-  return absl::ToUnixSeconds(time);
+  absl::StatusOr<absl::CivilDay> day = ParseCivilDay(text, field);
+  if (!day.ok()) return day.status();
+  return UkMidnight(*day);
 }
 
-std::string FormatDay(int64_t seconds) {
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
-}
+std::string FormatDay(int64_t seconds) { return FormatUkDay(seconds); }
 
 absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence,
                                                      const AssuranceQuery& query) {
-  absl::StatusOr<int64_t> start = ParseDay(query.period_start, "period_start");
-  if (!start.ok()) return start.status();
-  absl::StatusOr<int64_t> last_day = ParseDay(query.period_end, "period_end");
+  if (absl::Status zone = CheckUkTimeZone(); !zone.ok()) return zone;
+  absl::StatusOr<absl::CivilDay> first_day = ParseCivilDay(query.period_start, "period_start");
+  if (!first_day.ok()) return first_day.status();
+  absl::StatusOr<absl::CivilDay> last_day = ParseCivilDay(query.period_end, "period_end");
   if (!last_day.ok()) return last_day.status();
-  const int64_t end = *last_day + kDay;  // exclusive
-  if (end <= *start) return absl::InvalidArgumentError("period_end: must not be before period_start");
-  auto in_period = [&](int64_t t) { return t >= *start && t < end; };
+  if (*last_day < *first_day) {
+    return absl::InvalidArgumentError("period_end: must not be before period_start");
+  }
+  // The period: UK local midnight of its first day to local midnight after its last.
+  const int64_t start = UkMidnight(*first_day);
+  const int64_t end = UkMidnight(*last_day + 1);  // exclusive
+  auto in_period = [&](int64_t t) { return t >= start && t < end; };
   const bool exact = query.exact_figures;
-  const int64_t open_after = static_cast<int64_t>(query.open_loop_days) * kDay;
+  // Still open at the end of the period: open_loop_days or more calendar days after.
+  auto open_at_end = [&](int64_t since) {
+    return UkDaysBetween(since, end) >= static_cast<int64_t>(query.open_loop_days);
+  };
 
   absl::StatusOr<EvidenceSnapshot> loaded = EvidenceSnapshot::Load(evidence, query.organisation);
   if (!loaded.ok()) return loaded.status();
@@ -191,7 +202,7 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
   std::map<std::string, uint64_t> by_spectrum, by_stage, planned_by_group;
   uint64_t engagements = 0, duty_engagements = 0;
   for (const auto& [id, e] : ev.engagements) {
-    if (e.opened_at() >= end || (e.closed_at() != 0 && e.closed_at() < *start)) continue;
+    if (e.opened_at() >= end || (e.closed_at() != 0 && e.closed_at() < start)) continue;
     ++engagements;
     if (e.duty() == engagement::v1::DUTY_APPLIES_YES) ++duty_engagements;
     ++by_spectrum[EnumName(e.spectrum(), engagement::v1::SpectrumLevel_descriptor())];
@@ -241,7 +252,7 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
     const auto& p = ev.participants.at(id);
     if (p.erased()) {
       // Erased people still count (they took part); their groups can no longer be known.
-      for (auto* groups : {&priority, &ethnic, &age, &inclusion}) ++(*groups)[kErasedGroup];
+      for (auto* groups : {&priority, &ethnic, &age, &inclusion}) ++(*groups)[kErasedCode];
       continue;
     }
     if (!p.has_equality()) continue;
@@ -265,9 +276,11 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
   AddReach(age, {}, total, exact, shares, report.mutable_reach_by_age_band());
   AddReach(inclusion, {}, total, exact, shares, report.mutable_reach_by_inclusion_health_group());
   auto* core = report.mutable_reach_core20();
-  core->set_group("CORE20 (IMD deciles 1-2)");
+  core->set_group("CORE20");
+  core->set_label("People in the most deprived 20% of areas (IMD deciles 1 and 2)");
   *core->mutable_reached() = CountPeople(core20, exact);
   core->set_reached_share_percent(PercentOf(core->reached(), total));
+  core->set_reached_share_suppressed(core->reached().suppressed() || total.suppressed());
   core->set_population_share_percent(query.core20_population_percent);
 
   // The loop: insights recorded in the period and what became of them.
@@ -287,8 +300,8 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
                        link->influence() == engagement::v1::INFLUENCE_PARTLY_ADOPTED;
       }
       if (any_adopted) ++adopted;
-      to_decision.push_back(static_cast<double>(first - i.recorded_at()) / kDay);
-    } else if (i.recorded_at() + open_after <= end) {
+      to_decision.push_back(static_cast<double>(UkDaysBetween(i.recorded_at(), first)));
+    } else if (open_at_end(i.recorded_at())) {
       auto* f = report.add_open_insights();
       f->set_id(id);
       f->set_text(absl::StrCat("\"", i.theme(), "\" recorded ", FormatDay(i.recorded_at()),
@@ -302,6 +315,7 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
   report.set_percent_considered(Percent(considered, insights));
   report.set_insights_adopted_or_partly(adopted);
   report.set_percent_adopted_or_partly(Percent(adopted, considered));
+  report.set_percent_adopted_or_partly_of_recorded(Percent(adopted, insights));
   report.set_insights_fed_back(fed_back);
   report.set_percent_fed_back(Percent(fed_back, insights));
   if (auto m = Median(to_decision)) report.set_median_days_insight_to_decision(*m);
@@ -314,8 +328,8 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
     ++decisions;
     int64_t first = ev.FirstFeedback(d);
     if (first != 0) {
-      to_feedback.push_back(static_cast<double>(first - d.decided_at()) / kDay);
-    } else if (d.decided_at() + open_after <= end) {
+      to_feedback.push_back(static_cast<double>(UkDaysBetween(d.decided_at(), first)));
+    } else if (open_at_end(d.decided_at())) {
       auto* f = report.add_open_decisions();
       f->set_id(id);
       f->set_text(absl::StrCat(d.paper_reference(), " (", FormatDay(d.decided_at()),
@@ -343,7 +357,7 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
   // Consultations starting in the period that were too short.
   for (const auto& [id, c] : ev.consultations) {
     if (!in_period(c.starts_at())) continue;
-    int64_t days = (c.ends_at() - c.starts_at()) / kDay;
+    int64_t days = UkDaysBetween(c.starts_at(), c.ends_at());
     if (days < static_cast<int64_t>(query.minimum_consultation_days)) {
       auto* f = report.add_short_consultations();
       f->set_id(id);

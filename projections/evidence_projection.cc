@@ -59,6 +59,10 @@ absl::Status Retract(StateWriter& state, absl::string_view event_id) {
     case 'r': return MarkRetracted<records::ReimbursementRecord>(state, key);
     case 'c': return MarkRetracted<records::ConsultationRecord>(state, key);
     case 'a': return MarkRetracted<records::DutyAssessmentRecord>(state, key);
+    case 'n': return MarkRetracted<records::InformationRecord>(state, key);
+    case 'v': return MarkRetracted<records::EvaluationFormRecord>(state, key);
+    case 'w': return MarkRetracted<records::ActivityReturnRecord>(state, key);
+    case 'k': return MarkRetracted<records::CaseStudyRecord>(state, key);
     default: return absl::DataLossError("event index names an unknown kind of record");
   }
 }
@@ -289,6 +293,59 @@ absl::Status EvidenceProjection::Apply(const Event& event, StateWriter& state) {
             state, DecisionKey(org, in.decision_id()),
             [&](records::DecisionRecord& d, bool) { d.set_duty(in.applies()); });
       }
+      return absl::OkStatus();
+    }
+    case Event::kInformationShared: {
+      const auto& in = event.information_shared();
+      records::InformationRecord r;
+      r.set_engagement_id(in.engagement_id());
+      r.set_channel(in.channel());
+      r.set_people_reached(in.people_reached());
+      r.set_shared_at(at);
+      r.set_description(in.description());
+      r.set_position(position);
+      Create(state, event, Key('n', org, in.information_id()), r);
+      return absl::OkStatus();
+    }
+    case Event::kEvaluationFormReturned: {
+      const auto& in = event.evaluation_form_returned();
+      records::EvaluationFormRecord r;
+      r.set_engagement_id(in.engagement_id());
+      r.set_session_id(in.session_id());
+      r.set_felt_listened_to(in.felt_listened_to());
+      r.set_contribution_will_make_difference(in.contribution_will_make_difference());
+      r.set_felt_valued(in.felt_valued());
+      r.set_access_needs_met(in.access_needs_met());
+      r.set_returned_at(at);
+      Create(state, event, Key('v', org, in.form_id()), r);
+      return absl::OkStatus();
+    }
+    case Event::kActivityReturned: {
+      const auto& in = event.activity_returned();
+      records::ActivityReturnRecord r;
+      r.set_engagement_id(in.engagement_id());
+      r.set_session_id(in.session_id());
+      r.set_attendance(in.attendance());
+      r.set_next_steps(in.next_steps());
+      r.set_evaluation_forms_offered(in.evaluation_forms_offered());
+      r.set_no_forms_reason(in.no_forms_reason());
+      r.set_returned_at(at);
+      r.set_position(position);
+      Create(state, event, Key('w', org, in.session_id()), r);
+      return absl::OkStatus();
+    }
+    case Event::kCaseStudyRecorded: {
+      const auto& in = event.case_study_recorded();
+      records::CaseStudyRecord r;
+      r.set_engagement_id(in.engagement_id());
+      r.set_title(in.title());
+      r.set_beginning(in.beginning());
+      r.set_middle(in.middle());
+      r.set_end(in.end());
+      r.set_impact(in.impact());
+      r.set_recorded_at(at);
+      r.set_position(position);
+      Create(state, event, Key('k', org, in.case_study_id()), r);
       return absl::OkStatus();
     }
     case Event::kEventCorrected:

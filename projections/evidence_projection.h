@@ -2,7 +2,8 @@
 //
 // Keys: "<kind>/<organisation>/<id>", kind one of
 //   e engagement, s session, p participant, i insight, d decision, f feedback,
-//   r reimbursement, c consultation, a duty assessment;
+//   r reimbursement, c consultation, a duty assessment, n information shared, v evaluation form,
+//   w activity return (by session), k case study;
 // and "x/<event id>" naming the record an event created, for corrections. Links are kept on
 // both sides where a report walks them (an insight lists its decisions and feedback; a decision
 // lists its insights and feedback). A retraction or supersession marks the record retracted;
@@ -32,7 +33,7 @@ std::string KindPrefix(char kind, absl::string_view org);
 // events are applied.
 class EvidenceProjection final : public Projection {
  public:
-  static constexpr uint32_t kVersion = 2;
+  static constexpr uint32_t kVersion = 3;
   explicit EvidenceProjection(const ledger::SubjectKeyStore* keys = nullptr) : keys_(keys) {}
   absl::string_view name() const override { return "evidence"; }
   uint32_t version() const override { return kVersion; }

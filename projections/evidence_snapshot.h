@@ -26,6 +26,10 @@ struct EvidenceSnapshot {
   std::map<std::string, records::ReimbursementRecord> reimbursements;
   std::map<std::string, records::ConsultationRecord> consultations;
   std::map<std::string, records::DutyAssessmentRecord> assessments;
+  std::map<std::string, records::InformationRecord> information;
+  std::map<std::string, records::EvaluationFormRecord> forms;
+  std::map<std::string, records::ActivityReturnRecord> returns;  // by session id
+  std::map<std::string, records::CaseStudyRecord> case_studies;
 
   static absl::StatusOr<EvidenceSnapshot> Load(const StateReader& state, absl::string_view org);
 

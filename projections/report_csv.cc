@@ -39,60 +39,85 @@ class CsvWriter {
 
 std::string Percent(double p) { return absl::StrFormat("%.1f", p); }
 
+// A share of people: "*" when the count it would be computed from is suppressed.
+std::string Share(const engagement::v1::GroupReach& g) {
+  return g.reached_share_suppressed() ? "*" : Percent(g.reached_share_percent());
+}
+
+std::string Days(double days) {
+  return days == static_cast<int64_t>(days) ? absl::StrCat(static_cast<int64_t>(days))
+                                            : absl::StrFormat("%.1f", days);
+}
+
 }  // namespace
 
 std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& r) {
   CsvWriter csv;
-  csv.Table("Summary", {"measure", "value"});
-  auto row = [&](const std::string& k, const std::string& v) { csv.Row({k, v}); };
-  row("organisation", r.organisation());
-  row("period_start", r.period_start());
-  row("period_end", r.period_end());
-  row("engagements", absl::StrCat(r.engagements()));
-  row("sessions_held", absl::StrCat(r.sessions_held()));
-  row("sessions_independently_facilitated", absl::StrCat(r.sessions_independently_facilitated()));
-  row("participants_reached", r.participants_reached().display());
-  row("unregistered_attendees", r.unregistered_attendees().display());
-  row("insights_recorded", absl::StrCat(r.insights_recorded()));
-  row("insights_considered_by_decision", absl::StrCat(r.insights_considered_by_decision()));
-  row("percent_considered", Percent(r.percent_considered()));
-  row("insights_adopted_or_partly", absl::StrCat(r.insights_adopted_or_partly()));
-  row("percent_adopted_or_partly", Percent(r.percent_adopted_or_partly()));
-  row("insights_fed_back", absl::StrCat(r.insights_fed_back()));
-  row("percent_fed_back", Percent(r.percent_fed_back()));
+  // Each measure by its code (the JSON field's name) and what a person reads.
+  csv.Table("Summary", {"measure", "label", "value"});
+  auto row = [&](const std::string& code, const std::string& label, const std::string& v) {
+    csv.Row({code, label, v});
+  };
+  row("organisation", "Organisation (ODS code)", r.organisation());
+  row("period_start", "First day of the period", r.period_start());
+  row("period_end", "Last day of the period", r.period_end());
+  row("engagements", "Engagements active in the period", absl::StrCat(r.engagements()));
+  row("sessions_held", "Sessions held", absl::StrCat(r.sessions_held()));
+  row("sessions_independently_facilitated", "Sessions independently facilitated",
+      absl::StrCat(r.sessions_independently_facilitated()));
+  row("participants_reached", "People reached (registered participants)",
+      r.participants_reached().display());
+  row("unregistered_attendees", "Other attendees (not registered)",
+      r.unregistered_attendees().display());
+  row("insights_recorded", "Insights recorded", absl::StrCat(r.insights_recorded()));
+  row("insights_considered_by_decision", "Insights considered by a decision",
+      absl::StrCat(r.insights_considered_by_decision()));
+  row("percent_considered", "Insights considered by a decision (% of insights recorded)",
+      Percent(r.percent_considered()));
+  row("insights_adopted_or_partly", "Insights adopted or partly adopted",
+      absl::StrCat(r.insights_adopted_or_partly()));
+  row("percent_adopted_or_partly_of_recorded",
+      "Insights adopted or partly adopted (% of insights recorded)",
+      Percent(r.percent_adopted_or_partly_of_recorded()));
+  row("insights_fed_back", "Insights fed back to participants", absl::StrCat(r.insights_fed_back()));
+  row("percent_fed_back", "Insights fed back to participants (% of insights recorded)",
+      Percent(r.percent_fed_back()));
+  row("percent_adopted_or_partly", "Of the insights considered, % adopted or partly adopted",
+      Percent(r.percent_adopted_or_partly()));
   row("median_days_insight_to_decision",
-      r.has_median_days_insight_to_decision() ? Percent(r.median_days_insight_to_decision()) : "");
+      "Median calendar days from an insight to the first decision considering it",
+      r.has_median_days_insight_to_decision() ? Days(r.median_days_insight_to_decision()) : "");
   row("median_days_decision_to_feedback",
-      r.has_median_days_decision_to_feedback() ? Percent(r.median_days_decision_to_feedback())
-                                               : "");
-  row("decisions", absl::StrCat(r.decisions()));
-  row("session_costs_pence", absl::StrCat(r.session_costs_pence()));
-  row("open_loop_days", absl::StrCat(r.open_loop_days()));
-  row("minimum_consultation_days", absl::StrCat(r.minimum_consultation_days()));
+      "Median calendar days from a decision to the first feedback on it",
+      r.has_median_days_decision_to_feedback() ? Days(r.median_days_decision_to_feedback()) : "");
+  row("decisions", "Decisions recorded", absl::StrCat(r.decisions()));
+  row("session_costs_pence", "Session costs (pence)", absl::StrCat(r.session_costs_pence()));
+  row("open_loop_days", "Days after which a loop counts as open", absl::StrCat(r.open_loop_days()));
+  row("minimum_consultation_days", "Shortest consultation expected (days)",
+      absl::StrCat(r.minimum_consultation_days()));
 
   auto counts = [&](const std::string& title, const auto& list) {
-    csv.Table(title, {"label", "count"});
-    for (const auto& c : list) csv.Row({c.label(), absl::StrCat(c.count())});
+    csv.Table(title, {"code", "label", "count"});
+    for (const auto& c : list) csv.Row({c.code(), c.label(), absl::StrCat(c.count())});
   };
   counts("Engagements by spectrum level", r.engagements_by_spectrum());
   counts("Engagements by commissioning stage", r.engagements_by_stage());
   counts("Sessions by method", r.sessions_by_method());
 
   auto reach = [&](const std::string& title, const auto& list) {
-    csv.Table(title, {"group", "reached", "planned", "percent_of_reached"});
+    csv.Table(title, {"code", "label", "reached", "planned", "percent_of_reached"});
     for (const auto& g : list) {
-      csv.Row({g.group(), g.reached().display(), g.planned().display(),
-               Percent(g.reached_share_percent())});
+      csv.Row({g.group(), g.label(), g.reached().display(), g.planned().display(), Share(g)});
     }
   };
   reach("Reach by priority group", r.reach_by_priority_group());
   reach("Reach by ethnic category", r.reach_by_ethnic_category());
   reach("Reach by age band", r.reach_by_age_band());
   reach("Reach by inclusion-health group", r.reach_by_inclusion_health_group());
-  csv.Table("Reach of Core20", {"group", "reached", "percent_of_reached", "population_percent"});
-  csv.Row({r.reach_core20().group(), r.reach_core20().reached().display(),
-           Percent(r.reach_core20().reached_share_percent()),
-           Percent(r.reach_core20().population_share_percent())});
+  csv.Table("Reach of Core20",
+            {"code", "label", "reached", "percent_of_reached", "population_percent"});
+  csv.Row({r.reach_core20().group(), r.reach_core20().label(), r.reach_core20().reached().display(),
+           Share(r.reach_core20()), Percent(r.reach_core20().population_share_percent())});
 
   auto findings = [&](const std::string& title, const auto& list) {
     csv.Table(title, {"id", "text", "log_position"});
@@ -106,9 +131,9 @@ std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& r) {
   findings("Consultations shorter than the minimum", r.short_consultations());
 
   auto amounts = [&](const std::string& title, const auto& list) {
-    csv.Table(title, {"label", "amount_pence", "count"});
+    csv.Table(title, {"code", "label", "amount_pence", "count"});
     for (const auto& a : list) {
-      csv.Row({a.label(), absl::StrCat(a.amount_pence()), absl::StrCat(a.count())});
+      csv.Row({a.code(), a.label(), absl::StrCat(a.amount_pence()), absl::StrCat(a.count())});
     }
   };
   amounts("Reimbursements by category", r.reimbursements_by_category());

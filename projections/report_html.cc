@@ -27,21 +27,10 @@ std::string Escape(absl::string_view text) {
   return out;
 }
 
-// "ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP" -> "Co design workshop".
-std::string Words(absl::string_view label) {
-  for (absl::string_view prefix :
-       {"SPECTRUM_LEVEL_", "COMMISSIONING_STAGE_", "ENGAGEMENT_METHOD_", "PRIORITY_GROUP_",
-        "ETHNIC_CATEGORY_", "AGE_BAND_", "INCLUSION_HEALTH_GROUP_", "REIMBURSEMENT_CATEGORY_"}) {
-    if (absl::StartsWith(label, prefix)) {
-      label.remove_prefix(prefix.size());
-      break;
-    }
-  }
-  if (absl::StartsWith(label, "PPV_ROLE_TYPE_")) return absl::StrCat("Role type ", label.substr(14));
-  std::string out = absl::AsciiStrToLower(label);
-  std::replace(out.begin(), out.end(), '_', ' ');
-  if (!out.empty()) out[0] = absl::ascii_toupper(out[0]);
-  return Escape(out);
+// A median of whole days, which may end in .5.
+std::string DaysText(double days) {
+  return days == static_cast<int64_t>(days) ? absl::StrFormat("%d days", static_cast<int64_t>(days))
+                                            : absl::StrFormat("%.1f days", days);
 }
 
 std::string Pounds(int64_t pence) {
@@ -107,9 +96,10 @@ template <typename List>
 std::vector<std::vector<std::string>> ReachRows(const List& list, bool with_plan) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : list) {
-    std::vector<std::string> row = {Words(g.group()), g.reached().display()};
+    std::vector<std::string> row = {Escape(g.label()), g.reached().display()};
     if (with_plan) row.push_back(g.planned().display());
-    row.push_back(g.reached().suppressed() ? "*" : absl::StrFormat("%.0f%%", g.reached_share_percent()));
+    row.push_back(g.reached_share_suppressed() ? "*"
+                                               : absl::StrFormat("%.0f%%", g.reached_share_percent()));
     rows.push_back(row);
   }
   return rows;
@@ -150,14 +140,16 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
               {"People reached (registered participants)", r.participants_reached().display()},
               {"Other attendees (not registered)", r.unregistered_attendees().display()},
               {"Insights recorded", absl::StrCat(r.insights_recorded())},
-              {"Insights considered by a decision",
+              {"Insights considered by a decision (% of insights recorded)",
                absl::StrFormat("%d (%.0f%%)", r.insights_considered_by_decision(),
                                r.percent_considered())},
-              {"Of those, adopted or partly adopted",
+              {"Insights adopted or partly adopted (% of insights recorded)",
                absl::StrFormat("%d (%.0f%%)", r.insights_adopted_or_partly(),
-                               r.percent_adopted_or_partly())},
-              {"Insights fed back to participants",
+                               r.percent_adopted_or_partly_of_recorded())},
+              {"Insights fed back to participants (% of insights recorded)",
                absl::StrFormat("%d (%.0f%%)", r.insights_fed_back(), r.percent_fed_back())},
+              {"Of the insights considered, adopted or partly adopted",
+               absl::StrFormat("%.0f%%", r.percent_adopted_or_partly())},
               {"Decisions recorded", absl::StrCat(r.decisions())},
               {"Session costs", Pounds(r.session_costs_pence())}});
   page.Chart("The loop: what became of the insights recorded in the period",
@@ -171,16 +163,16 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::pair<std::string, double>> bars;
   for (const auto& c : r.sessions_by_method()) {
-    rows.push_back({Words(c.label()), absl::StrCat(c.count())});
-    bars.push_back({Words(c.label()), static_cast<double>(c.count())});
+    rows.push_back({Escape(c.label()), absl::StrCat(c.count())});
+    bars.push_back({Escape(c.label()), static_cast<double>(c.count())});
   }
   page.Table("Sessions by method", {"Method", "Sessions"}, rows);
   page.Chart("Sessions by method", bars, "");
   rows.clear();
-  for (const auto& c : r.engagements_by_spectrum()) rows.push_back({Words(c.label()), absl::StrCat(c.count())});
+  for (const auto& c : r.engagements_by_spectrum()) rows.push_back({Escape(c.label()), absl::StrCat(c.count())});
   page.Table("Engagements by level on the spectrum of engagement", {"Level", "Engagements"}, rows);
   rows.clear();
-  for (const auto& c : r.engagements_by_stage()) rows.push_back({Words(c.label()), absl::StrCat(c.count())});
+  for (const auto& c : r.engagements_by_stage()) rows.push_back({Escape(c.label()), absl::StrCat(c.count())});
   page.Table("Engagements by commissioning stage", {"Stage", "Engagements"}, rows);
 
   page.Heading("Who was reached");
@@ -192,8 +184,12 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
       "People from the most deprived 20% of areas (Core20): ", Escape(core.reached().display()),
       " reached",
       core.population_share_percent() > 0
-          ? absl::StrFormat(", %.0f%% of those reached against %.0f%% of the population",
-                            core.reached_share_percent(), core.population_share_percent())
+          ? absl::StrCat(", ",
+                         core.reached_share_suppressed()
+                             ? "*"
+                             : absl::StrFormat("%.0f%%", core.reached_share_percent()),
+                         absl::StrFormat(" of those reached against %.0f%% of the population",
+                                         core.population_share_percent()))
           : "",
       "."));
   page.Table("Reach by ethnic category", {"Ethnic category", "People reached", "Share"},
@@ -205,13 +201,14 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
 
   page.Heading("Closing the loop");
   page.Paragraph(absl::StrCat(
-      "Median time from an insight to the first decision considering it: ",
+      "Median time from the day an insight was recorded to the day of the first decision "
+      "considering it (calendar days, UK time): ",
       r.has_median_days_insight_to_decision()
-          ? absl::StrFormat("%.0f days", r.median_days_insight_to_decision())
+          ? DaysText(r.median_days_insight_to_decision())
           : "no decisions yet",
       ". Median time from a decision to feedback: ",
       r.has_median_days_decision_to_feedback()
-          ? absl::StrFormat("%.0f days", r.median_days_decision_to_feedback())
+          ? DaysText(r.median_days_decision_to_feedback())
           : "no feedback yet",
       "."));
   page.Table(absl::StrCat("Insights with no decision after ", r.open_loop_days(), " days"),
@@ -230,12 +227,12 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
   page.Heading("Costs and reimbursements");
   rows.clear();
   for (const auto& a : r.reimbursements_by_category()) {
-    rows.push_back({Words(a.label()), Pounds(a.amount_pence()), absl::StrCat(a.count())});
+    rows.push_back({Escape(a.label()), Pounds(a.amount_pence()), absl::StrCat(a.count())});
   }
   page.Table("Reimbursements approved or paid, by category", {"Category", "Amount", "Items"}, rows);
   rows.clear();
   for (const auto& a : r.reimbursements_by_role_type()) {
-    rows.push_back({Words(a.label()), Pounds(a.amount_pence()), absl::StrCat(a.count())});
+    rows.push_back({Escape(a.label()), Pounds(a.amount_pence()), absl::StrCat(a.count())});
   }
   page.Table("Reimbursements approved or paid, by PPV partner role type",
              {"Role type", "Amount", "Items"}, rows);

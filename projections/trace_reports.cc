@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "projections/assurance_report.h"
 #include "projections/evidence_snapshot.h"
+#include "projections/labels.h"
 #include "projections/suppression.h"
+#include "projections/uk_time.h"
 
 namespace projections {
 namespace {
@@ -130,8 +132,10 @@ absl::StatusOr<engagement::v1::GetTraceabilityResponse> TraceDecision(const Stat
   for (const auto& [group, n] : by_group) {
     auto* reach = out.add_people_by_priority_group();
     reach->set_group(group);
+    reach->set_label(LabelOf(group));
     *reach->mutable_reached() = CountPeople(n, exact);
     reach->set_reached_share_percent(PercentOf(reach->reached(), out.people()));
+    reach->set_reached_share_suppressed(reach->reached().suppressed() || out.people().suppressed());
   }
   return out;
 }
@@ -161,14 +165,14 @@ absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> BuildYouSaidWeDid(
     std::vector<std::string> done;
     for (const auto* link : ev.Decisions(insight)) {
       const auto& d = ev.decisions.at(link->decision_id());
-      done.push_back(absl::StrCat("On ", FormatDay(link->decided_at()), " the ", d.body_name(),
+      done.push_back(absl::StrCat("On ", FormatUkDate(link->decided_at()), " the ", d.body_name(),
                                   " ", InfluenceWords(link->influence()), " this: ",
                                   link->reason()));
     }
     if (done.empty() && !insight.considerations().empty()) {
       const auto& c = insight.considerations(insight.considerations_size() - 1);
       done.push_back(absl::StrCat("The ", c.body_name(), " considered this on ",
-                                  FormatDay(c.considered_at()), "; no decision has been made yet."));
+                                  FormatUkDate(c.considered_at()), "; no decision has been made yet."));
     }
     if (done.empty()) done.push_back("No decision has been made on this yet.");
     std::string we_did;

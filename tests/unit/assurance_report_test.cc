@@ -125,15 +125,16 @@ class AssuranceReportTest : public ::testing::Test {
     s.Add(Closed(E1, "2026-01-15"));
   }
 
-  AssuranceReport Report(bool exact = false, uint64_t as_of = 0) {
+  AssuranceReport Report(bool exact = false, uint64_t as_of = 0,
+                         const char* from = "2025-04-01", const char* to_day = "2026-03-31") {
     EvidenceProjection projection(&scenario_->keys());
     MemoryState state;
     uint64_t to = as_of == 0 ? scenario_->log().Head().position : as_of;
     EXPECT_TRUE(ReplayInMemory(scenario_->log(), projection, to, state).ok());
     AssuranceQuery query;
     query.organisation = "QWE";
-    query.period_start = "2025-04-01";
-    query.period_end = "2026-03-31";
+    query.period_start = from;
+    query.period_end = to_day;
     query.exact_figures = exact;
     query.core20_population_percent = 20;
     query.population_share_percent["PRIORITY_GROUP_YOUNG_PEOPLE"] = 12.5;
@@ -161,8 +162,10 @@ TEST_F(AssuranceReportTest, EngagementsAndSessions) {
   AssuranceReport r = Report();
   EXPECT_EQ(r.engagements(), 2u);  // E1 and E2; E0 closed before the period
   ASSERT_EQ(r.engagements_by_spectrum_size(), 2);
-  EXPECT_EQ(r.engagements_by_spectrum(0).label(), "SPECTRUM_LEVEL_CO_PRODUCE");
-  EXPECT_EQ(r.engagements_by_spectrum(1).label(), "SPECTRUM_LEVEL_ENGAGE");
+  EXPECT_EQ(r.engagements_by_spectrum(0).code(), "SPECTRUM_LEVEL_CO_PRODUCE");
+  EXPECT_EQ(r.engagements_by_spectrum(0).label(), "Co-produce");
+  EXPECT_EQ(r.engagements_by_spectrum(1).code(), "SPECTRUM_LEVEL_ENGAGE");
+  EXPECT_EQ(r.engagements_by_spectrum(1).label(), "Engage");
   EXPECT_EQ(r.sessions_held(), 3u);
   EXPECT_EQ(r.sessions_by_method_size(), 3);
   EXPECT_EQ(r.sessions_independently_facilitated(), 1u);
@@ -177,6 +180,10 @@ TEST_F(AssuranceReportTest, ReachIsSuppressedAndRounded) {
   ASSERT_NE(young, nullptr);
   EXPECT_EQ(young->reached().display(), "*");  // 3 people
   EXPECT_TRUE(young->reached().suppressed());
+  EXPECT_EQ(young->label(), "Young people");
+  // A share of a suppressed count is suppressed too, not 0.
+  EXPECT_TRUE(young->reached_share_suppressed());
+  EXPECT_DOUBLE_EQ(young->reached_share_percent(), 0.0);
   EXPECT_EQ(young->planned().display(), "10");
   EXPECT_DOUBLE_EQ(young->population_share_percent(), 12.5);
   const auto* carers = Group(r.reach_by_priority_group(), "PRIORITY_GROUP_CARERS");
@@ -202,6 +209,9 @@ TEST_F(AssuranceReportTest, TheLoop) {
   EXPECT_EQ(r.insights_considered_by_decision(), 3u);  // I1-I3 by D1
   EXPECT_DOUBLE_EQ(r.percent_considered(), 60.0);
   EXPECT_EQ(r.insights_adopted_or_partly(), 2u);  // I1 adopted, I2 partly
+  // The headline shares the others' base, what people said: 2 of the 5 recorded.
+  EXPECT_DOUBLE_EQ(r.percent_adopted_or_partly_of_recorded(), 40.0);
+  // The second figure, of the 3 considered.
   EXPECT_NEAR(r.percent_adopted_or_partly(), 66.667, 0.001);
   EXPECT_EQ(r.insights_fed_back(), 3u);  // through F1, which reports on D1
   EXPECT_DOUBLE_EQ(r.percent_fed_back(), 60.0);
@@ -218,6 +228,32 @@ TEST_F(AssuranceReportTest, TheLoop) {
   EXPECT_EQ(r.open_decisions(0).id(), D2);
 }
 
+TEST_F(AssuranceReportTest, DurationsAreCalendarDaysInUkTime) {
+  // Heard late on Saturday 25 October 2025 (22:30 UTC, 23:30 BST) and decided half an hour after
+  // midnight, as the clocks went back (23:30 UTC, 00:30 BST on Sunday): one day, as people count.
+  const std::string i6 = Id('d'), d3 = Id('f');
+  Event insight = Insight(E2, i6, "2025-10-25", {S3});
+  insight.mutable_occurred_at()->set_seconds(Day("2025-10-25") + 22 * 3600 + 1800);
+  scenario_->Add(insight);
+  Event decision = Decision(d3, "2025-10-25", {{i6, engagement::v1::INFLUENCE_ADOPTED}}, {E2});
+  decision.mutable_occurred_at()->set_seconds(Day("2025-10-25") + 23 * 3600 + 1800);
+  scenario_->Add(decision);
+  // Fed back on Monday morning at 08:00 GMT: one day after the decision's day (Sunday), though
+  // under 32 hours later.
+  Event feedback = Feedback(E2, "2025-10-27", {}, {d3});
+  feedback.mutable_occurred_at()->set_seconds(Day("2025-10-27") + 8 * 3600);
+  scenario_->Add(feedback);
+  AssuranceReport r = Report(false, 0, "2025-10-01", "2025-10-31");
+  EXPECT_EQ(r.insights_recorded(), 1u);
+  ASSERT_TRUE(r.has_median_days_insight_to_decision());
+  EXPECT_DOUBLE_EQ(r.median_days_insight_to_decision(), 1.0);
+  ASSERT_TRUE(r.has_median_days_decision_to_feedback());
+  EXPECT_DOUBLE_EQ(r.median_days_decision_to_feedback(), 1.0);
+  // The decision was taken on the 26th in the UK: a period ending on the 25th leaves it out.
+  EXPECT_EQ(Report(false, 0, "2025-10-01", "2025-10-25").decisions(), 0u);
+  EXPECT_EQ(Report(false, 0, "2025-10-26", "2025-10-26").decisions(), 1u);
+}
+
 TEST_F(AssuranceReportTest, DutyEvaluationConsultationsAndMoney) {
   AssuranceReport r = Report();
   EXPECT_EQ(r.decisions(), 2u);
@@ -229,7 +265,8 @@ TEST_F(AssuranceReportTest, DutyEvaluationConsultationsAndMoney) {
   EXPECT_NE(r.short_consultations(0).text().find("42 days"), std::string::npos);
   // Only approved or paid reimbursements count: travel 1250 + 800.
   ASSERT_EQ(r.reimbursements_by_category_size(), 1);
-  EXPECT_EQ(r.reimbursements_by_category(0).label(), "REIMBURSEMENT_CATEGORY_TRAVEL");
+  EXPECT_EQ(r.reimbursements_by_category(0).code(), "REIMBURSEMENT_CATEGORY_TRAVEL");
+  EXPECT_EQ(r.reimbursements_by_category(0).label(), "Travel");
   EXPECT_EQ(r.reimbursements_by_category(0).amount_pence(), 2050);
   EXPECT_EQ(r.reimbursements_by_category(0).count(), 2u);
   ASSERT_EQ(r.reimbursements_by_role_type_size(), 2);
@@ -282,11 +319,20 @@ TEST_F(AssuranceReportTest, APersonWhoseKeyWasDestroyedCountsAsErasedInEveryRepl
 
 TEST_F(AssuranceReportTest, CsvHasOneTablePerSection) {
   std::string csv = AssuranceReportCsv(Report());
-  EXPECT_NE(csv.find("Section: Summary\r\nmeasure,value\r\n"), std::string::npos);
-  EXPECT_NE(csv.find("participants_reached,10\r\n"), std::string::npos);
-  EXPECT_NE(csv.find("Section: Reach by priority group\r\n"), std::string::npos);
-  EXPECT_NE(csv.find("PRIORITY_GROUP_YOUNG_PEOPLE,*,10,"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("REIMBURSEMENT_CATEGORY_TRAVEL,2050,2"), std::string::npos);
+  EXPECT_NE(csv.find("Section: Summary\r\nmeasure,label,value\r\n"), std::string::npos);
+  EXPECT_NE(csv.find("participants_reached,People reached (registered participants),10\r\n"),
+            std::string::npos) << csv;
+  EXPECT_NE(csv.find("percent_adopted_or_partly_of_recorded,Insights adopted or partly adopted "
+                     "(% of insights recorded),40.0\r\n"),
+            std::string::npos);
+  EXPECT_NE(csv.find("Section: Reach by priority group\r\ncode,label,reached,planned,"
+                     "percent_of_reached\r\n"),
+            std::string::npos);
+  // 3 young people: the count is suppressed, so is their share (not "0.0").
+  EXPECT_NE(csv.find("PRIORITY_GROUP_YOUNG_PEOPLE,Young people,*,10,*\r\n"), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("REIMBURSEMENT_CATEGORY_TRAVEL,Travel,2050,2"), std::string::npos);
+  EXPECT_NE(csv.find("SPECTRUM_LEVEL_CO_PRODUCE,Co-produce,1"), std::string::npos);
 }
 
 TEST_F(AssuranceReportTest, HtmlIsSelfContainedPrintableAndHoldsNoPersonalData) {

@@ -87,9 +87,9 @@ TEST_F(TraceReportsTest, YouSaidWeDidInPlainEnglish) {
   ASSERT_EQ(page->items_size(), 3);
   EXPECT_EQ(page->items(0).you_said(), "Evening sessions, please");
   EXPECT_EQ(page->items(0).we_did(),
-            "On 2025-07-10 the Governing Body adopted this: Evening courses every month");
+            "On 10 July 2025 the Governing Body adopted this: Evening courses every month");
   EXPECT_EQ(page->items(1).we_did(),
-            "On 2025-07-10 the Governing Body partly adopted this: Punjabi first, Urdu next");
+            "On 10 July 2025 the Governing Body partly adopted this: Punjabi first, Urdu next");
   EXPECT_EQ(page->items(2).we_did(), "No decision has been made on this yet.");
 }
 
