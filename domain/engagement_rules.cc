@@ -138,8 +138,8 @@ absl::Status EventCheck::Run() {
     if (found->closed && !AllowedWhenClosed(event_)) {
       return Refuse(base_ + "engagement_id",
                     absl::StrCat("engagement ", *engagement,
-                                 " is closed; only its evaluation, feedback and corrections may "
-                                 "be added"));
+                                 " is closed; only its evaluation, feedback, corrections, case "
+                                 "studies and its sessions' forms and returns may be added"));
     }
   }
   return CheckPayload();

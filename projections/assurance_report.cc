@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "projections/evidence_snapshot.h"
 #include "projections/labels.h"
+#include "projections/outcomes_report.h"
 #include "projections/suppression.h"
 #include "projections/uk_time.h"
 
@@ -127,6 +128,9 @@ void AddDomains(AssuranceReport& r, uint64_t duty_engagements, uint64_t involve_
                        Days(r.has_median_days_decision_to_feedback()
                                 ? std::optional<double>(r.median_days_decision_to_feedback())
                                 : std::nullopt)),
+          absl::StrCat(r.sessions_with_complete_record(), " of ", r.sessions_held(),
+                       " sessions with a complete record (a staff activity return, and "
+                       "participants' evaluation forms or the reason none were offered)"),
           absl::StrCat(r.open_insights_size(), " insights and ", r.open_decisions_size(),
                        " decisions still open after ", r.open_loop_days(), " days; ",
                        r.closed_without_evaluation_size(),
@@ -387,6 +391,7 @@ absl::StatusOr<AssuranceReport> BuildAssuranceReport(const StateReader& evidence
   AddAmounts(by_role, report.mutable_reimbursements_by_role_type());
   uint64_t involve_or_more =
       by_spectrum["SPECTRUM_LEVEL_INVOLVE"] + by_spectrum["SPECTRUM_LEVEL_CO_PRODUCE"];
+  AddOutcomes(ev, start, end, exact, report);
   AddDomains(report, duty_engagements, involve_or_more);
   return report;
 }

@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "engagement/v1/equality.pb.h"
+#include "engagement/v1/outcomes.pb.h"
 #include "engagement/v1/vocabulary.pb.h"
 
 namespace projections {
@@ -110,6 +111,14 @@ const absl::flat_hash_map<std::string, std::string>& Table() {
       {"INVITATION_CHANNEL_SOCIAL_MEDIA", "Social media"},
       {"INVITATION_CHANNEL_PATIENT_PANEL", "Patient panel"},
       {"INVITATION_CHANNEL_PROVIDER_SERVICE", "Provider service"},
+      // Information channels.
+      {"INFORMATION_CHANNEL_LEAFLET", "Leaflets and posters"},
+      {"INFORMATION_CHANNEL_SOCIAL_MEDIA", "Social media"},
+      {"INFORMATION_CHANNEL_NEWSLETTER", "Newsletters"},
+      {"INFORMATION_CHANNEL_EVENT", "Events and stands"},
+      {"INFORMATION_CHANNEL_WEBSITE", "Website"},
+      {"INFORMATION_CHANNEL_PRESS", "Press, radio and television"},
+      {"INFORMATION_CHANNEL_ACCESSIBLE_FORMAT", "Easy-read and translated material"},
       // Evaluation of an engagement.
       {"AIMS_MET_MET", "Aims met"},
       {"AIMS_MET_PARTLY", "Aims partly met"},
@@ -138,7 +147,7 @@ std::vector<const google::protobuf::EnumDescriptor*> ReportedEnums() {
           CommissioningStage_descriptor(), PpvRoleType_descriptor(),
           ReimbursementCategory_descriptor(), Influence_descriptor(),
           DecidingBody_descriptor(),       InvitationChannel_descriptor(),
-          AimsMet_descriptor()};
+          AimsMet_descriptor(),            InformationChannel_descriptor()};
 }
 
 }  // namespace projections

@@ -91,6 +91,9 @@ std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& r) {
       "Median calendar days from a decision to the first feedback on it",
       r.has_median_days_decision_to_feedback() ? Days(r.median_days_decision_to_feedback()) : "");
   row("decisions", "Decisions recorded", absl::StrCat(r.decisions()));
+  row("sessions_with_complete_record",
+      "Sessions with a complete record (activity return, and evaluation forms or the reason none)",
+      absl::StrCat(r.sessions_with_complete_record()));
   row("session_costs_pence", "Session costs (pence)", absl::StrCat(r.session_costs_pence()));
   row("open_loop_days", "Days after which a loop counts as open", absl::StrCat(r.open_loop_days()));
   row("minimum_consultation_days", "Shortest consultation expected (days)",
@@ -119,6 +122,36 @@ std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& r) {
   csv.Row({r.reach_core20().group(), r.reach_core20().label(), r.reach_core20().reached().display(),
            Share(r.reach_core20()), Percent(r.reach_core20().population_share_percent())});
 
+  csv.Table("Outcomes by spectrum level", {"level", "level_label", "measure", "label", "value"});
+  for (const auto& o : r.outcomes()) {
+    auto out = [&](const std::string& code, const std::string& label, const std::string& value) {
+      csv.Row({o.level(), o.label(), code, label, value});
+    };
+    out("aim", "Aim", o.aim());
+    out("engagements", "Engagements active in the period", absl::StrCat(o.engagements()));
+    out("people_informed", "People reached with information", o.people_informed().display());
+    for (const auto& c : o.people_informed_by_channel()) {
+      out("people_informed_by_channel:" + c.group(), "Reached through: " + c.label(),
+          c.reached().display());
+    }
+    out("sessions", "Sessions held", absl::StrCat(o.sessions()));
+    out("people_engaged", "People who took part", o.people_engaged().display());
+    out("priority_group_people", "Registered participants from priority groups",
+        o.priority_group_people().display());
+    out("insights_recorded", "Insights recorded", absl::StrCat(o.insights_recorded()));
+    out("percent_investigated_or_actioned", "Suggestions investigated or actioned (%)",
+        Percent(o.percent_investigated_or_actioned()));
+    out("engagements_with_aims_met", "Engagements closed with their aims met",
+        absl::StrCat(o.engagements_with_aims_met()));
+    out("evaluation_forms", "Evaluation forms returned", o.evaluation_forms().display());
+    for (const auto& m : o.outcomes()) {
+      out(m.code() + ":agreed", m.label() + ": agree or strongly agree", m.agreed().display());
+      out(m.code() + ":answered", m.label() + ": answered", m.answered().display());
+      out(m.code() + ":percent_agreed", m.label() + ": % agreeing",
+          m.percent_suppressed() ? "*" : Percent(m.percent_agreed()));
+    }
+  }
+
   auto findings = [&](const std::string& title, const auto& list) {
     csv.Table(title, {"id", "text", "log_position"});
     for (const auto& f : list) csv.Row({f.id(), f.text(), absl::StrCat(f.position())});
@@ -129,6 +162,8 @@ std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& r) {
            r.duty_applied_without_insight());
   findings("Engagements closed without an evaluation", r.closed_without_evaluation());
   findings("Consultations shorter than the minimum", r.short_consultations());
+  findings("Sessions whose activity return or evaluation is missing",
+           r.sessions_missing_return_or_evaluation());
 
   auto amounts = [&](const std::string& title, const auto& list) {
     csv.Table(title, {"code", "label", "amount_pence", "count"});

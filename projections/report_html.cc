@@ -216,6 +216,46 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
   page.Table(absl::StrCat("Decisions with no feedback after ", r.open_loop_days(), " days"),
              {"Decision", "Log position"}, FindingRows(r.open_decisions()));
 
+  page.Heading("Outcomes, not only outputs");
+  page.Paragraph(
+      "For each level of the spectrum of engagement: its aim, what was done (outputs) and what "
+      "participants said about taking part on their anonymous evaluation forms (outcomes).");
+  for (const auto& o : r.outcomes()) {
+    if (o.engagements() == 0 && o.evaluation_forms().value() == 0 &&
+        !o.evaluation_forms().suppressed()) {
+      continue;
+    }
+    std::vector<std::vector<std::string>> level_rows = {
+        {"Aim", Escape(o.aim())},
+        {"Engagements active in the period", absl::StrCat(o.engagements())},
+        {"People reached with information", o.people_informed().display()},
+        {"Sessions held", absl::StrCat(o.sessions())},
+        {"People who took part", o.people_engaged().display()},
+        {"Of the registered participants, from priority groups", o.priority_group_people().display()},
+        {"Suggestions investigated or actioned (target 60%)",
+         o.insights_recorded() == 0
+             ? "no insights recorded"
+             : absl::StrFormat("%.0f%% of %d", o.percent_investigated_or_actioned(),
+                               o.insights_recorded())},
+        {"Engagements closed with their aims met", absl::StrCat(o.engagements_with_aims_met())},
+        {"Evaluation forms returned", o.evaluation_forms().display()}};
+    for (const auto& c : o.people_informed_by_channel()) {
+      level_rows.push_back({absl::StrCat("Reached through: ", Escape(c.label())), c.reached().display()});
+    }
+    for (const auto& m : o.outcomes()) {
+      level_rows.push_back(
+          {absl::StrCat("\"", Escape(m.label()), "\": agree or strongly agree"),
+           absl::StrCat(m.agreed().display(), " of ", m.answered().display(),
+                        m.percent_suppressed() ? " (*)"
+                                               : absl::StrFormat(" (%.0f%%)", m.percent_agreed()))});
+    }
+    page.Table(o.label(), {"Measure", "Figure"}, level_rows);
+  }
+  page.Table(absl::StrCat("Sessions whose activity return or evaluation is missing (",
+                          r.sessions_with_complete_record(), " of ", r.sessions_held(),
+                          " sessions have a complete record)"),
+             {"Session", "Log position"}, FindingRows(r.sessions_missing_return_or_evaluation()));
+
   page.Heading("Duty to involve, consultation and evaluation");
   page.Table("Decisions where the duty to involve applied but no insight was considered",
              {"Decision", "Log position"}, FindingRows(r.duty_applied_without_insight()));

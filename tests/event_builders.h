@@ -179,6 +179,47 @@ inline Event Retraction(const std::string& event_id, const char* date) {
   return e;
 }
 
+inline Event Form(const std::string& engagement, const std::string& session, const char* date,
+                  engagement::v1::Agreement listened, engagement::v1::Agreement difference,
+                  engagement::v1::Agreement valued, engagement::v1::Agreement access) {
+  Event e = Base(date);
+  auto* f = e.mutable_evaluation_form_returned();
+  f->set_engagement_id(engagement);
+  f->set_session_id(session);
+  f->set_form_id(ledger::NewUuid());
+  f->set_felt_listened_to(listened);
+  f->set_contribution_will_make_difference(difference);
+  f->set_felt_valued(valued);
+  f->set_access_needs_met(access);
+  return e;
+}
+
+inline Event Information(const std::string& engagement, const char* date,
+                         engagement::v1::InformationChannel channel, uint64_t people) {
+  Event e = Base(date);
+  auto* i = e.mutable_information_shared();
+  i->set_engagement_id(engagement);
+  i->set_information_id(ledger::NewUuid());
+  i->set_channel(channel);
+  i->set_people_reached(people);
+  i->set_description("Information about the engagement");
+  return e;
+}
+
+inline Event Return(const std::string& engagement, const std::string& session, const char* date,
+                    bool forms_offered, const std::string& next_steps = "A summary to the group") {
+  Event e = Base(date);
+  auto* r = e.mutable_activity_returned();
+  r->set_engagement_id(engagement);
+  r->set_session_id(session);
+  r->set_completed_by_role("Engagement officer");
+  r->set_attendance(10);
+  r->set_next_steps(next_steps);
+  r->set_evaluation_forms_offered(forms_offered);
+  if (!forms_offered) r->set_no_forms_reason("An online survey: no forms");
+  return e;
+}
+
 }  // namespace builders
 
 #endif  // ENGAGEMENT_TESTS_EVENT_BUILDERS_H_

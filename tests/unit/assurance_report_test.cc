@@ -254,6 +254,92 @@ TEST_F(AssuranceReportTest, DurationsAreCalendarDaysInUkTime) {
   EXPECT_EQ(Report(false, 0, "2025-10-26", "2025-10-26").decisions(), 1u);
 }
 
+// Outcomes, worked out by hand: E1 co-produces (sessions S1, S2), E2 engages (survey S3).
+TEST_F(AssuranceReportTest, OutcomesPerSpectrumLevelAndSessionsWithACompleteRecord) {
+  using engagement::v1::AGREEMENT_AGREE;
+  using engagement::v1::AGREEMENT_DISAGREE;
+  using engagement::v1::AGREEMENT_NEITHER;
+  using engagement::v1::AGREEMENT_NOT_ANSWERED;
+  using engagement::v1::AGREEMENT_STRONGLY_AGREE;
+  Scenario& s = *scenario_;
+  s.Add(Information(E2, "2025-06-01", engagement::v1::INFORMATION_CHANNEL_LEAFLET, 120));
+  s.Add(Information(E2, "2025-06-02", engagement::v1::INFORMATION_CHANNEL_SOCIAL_MEDIA, 3));
+  // Ten forms after S1. Listened to: 8 agree, 1 neither, 1 blank. Difference: 10 agree.
+  // Valued: 5 agree, 5 disagree. Access needs: 10 strongly agree.
+  for (int n = 0; n < 10; ++n) {
+    auto listened = n < 8 ? (n % 2 ? AGREEMENT_AGREE : AGREEMENT_STRONGLY_AGREE)
+                          : (n == 8 ? AGREEMENT_NEITHER : AGREEMENT_NOT_ANSWERED);
+    s.Add(Form(E1, S1, "2025-05-10", listened, AGREEMENT_AGREE,
+               n < 5 ? AGREEMENT_AGREE : AGREEMENT_DISAGREE, AGREEMENT_STRONGLY_AGREE));
+  }
+  s.Add(Return(E1, S1, "2025-05-11", /*forms_offered=*/true));
+  s.Add(Return(E2, S3, "2025-07-02", /*forms_offered=*/false));  // S2 has no return
+
+  AssuranceReport r = Report();
+  ASSERT_EQ(r.outcomes_size(), 4);  // inform, engage, involve, co-produce
+  const auto& inform = r.outcomes(0);
+  EXPECT_EQ(inform.label(), "Inform");
+  EXPECT_EQ(inform.engagements(), 0u);
+  const auto& engage = r.outcomes(1);
+  EXPECT_EQ(engage.level(), "SPECTRUM_LEVEL_ENGAGE");
+  EXPECT_NE(engage.aim().find("gain feedback"), std::string::npos);
+  EXPECT_EQ(engage.engagements(), 1u);
+  EXPECT_EQ(engage.people_informed().display(), "125");  // 123, rounded
+  ASSERT_EQ(engage.people_informed_by_channel_size(), 2);
+  EXPECT_EQ(engage.people_informed_by_channel(0).label(), "Leaflets and posters");
+  EXPECT_EQ(engage.people_informed_by_channel(0).reached().display(), "120");
+  EXPECT_EQ(engage.people_informed_by_channel(1).reached().display(), "*");  // 3
+  EXPECT_TRUE(engage.people_informed_by_channel(1).reached_share_suppressed());
+  EXPECT_EQ(engage.sessions(), 1u);
+  EXPECT_EQ(engage.people_engaged().display(), "40");  // 40 unregistered at the survey
+  EXPECT_EQ(engage.insights_recorded(), 2u);            // I4, I5: neither considered
+  EXPECT_DOUBLE_EQ(engage.percent_investigated_or_actioned(), 0.0);
+  EXPECT_EQ(engage.evaluation_forms().display(), "0");
+  const auto& coproduce = r.outcomes(3);
+  EXPECT_EQ(coproduce.engagements(), 1u);
+  EXPECT_EQ(coproduce.people_informed().display(), "0");
+  EXPECT_EQ(coproduce.sessions(), 2u);
+  EXPECT_EQ(coproduce.people_engaged().display(), "10");         // 12 registered, rounded
+  EXPECT_EQ(coproduce.priority_group_people().display(), "*");   // people 1-5
+  EXPECT_EQ(coproduce.insights_recorded(), 3u);                  // I1-I3, all considered by D1
+  EXPECT_DOUBLE_EQ(coproduce.percent_investigated_or_actioned(), 100.0);
+  EXPECT_EQ(coproduce.engagements_with_aims_met(), 0u);          // E1 closed unevaluated
+  EXPECT_EQ(coproduce.evaluation_forms().display(), "10");
+  ASSERT_EQ(coproduce.outcomes_size(), 4);
+  const auto& listened = coproduce.outcomes(0);
+  EXPECT_EQ(listened.label(), "I felt listened to");
+  EXPECT_EQ(listened.answered().display(), "10");  // 9, rounded
+  EXPECT_EQ(listened.agreed().display(), "10");    // 8, rounded
+  EXPECT_DOUBLE_EQ(listened.percent_agreed(), 100.0);  // from the rounded figures
+  const auto& valued = coproduce.outcomes(2);
+  EXPECT_EQ(valued.agreed().display(), "*");  // 5
+  EXPECT_TRUE(valued.percent_suppressed());
+  EXPECT_DOUBLE_EQ(valued.percent_agreed(), 0.0);
+
+  // Exact figures: 8 of the 9 who answered felt listened to.
+  AssuranceReport exact = Report(/*exact=*/true);
+  EXPECT_EQ(exact.outcomes(3).outcomes(0).answered().value(), 9u);
+  EXPECT_EQ(exact.outcomes(3).outcomes(0).agreed().value(), 8u);
+  EXPECT_NEAR(exact.outcomes(3).outcomes(0).percent_agreed(), 88.889, 0.001);
+  EXPECT_EQ(exact.outcomes(3).outcomes(2).agreed().value(), 5u);
+  EXPECT_EQ(exact.outcomes(1).people_informed().value(), 123u);
+
+  // S1 has a return and forms; S3 a return saying why no forms; S2 nothing.
+  EXPECT_EQ(r.sessions_with_complete_record(), 2u);
+  ASSERT_EQ(r.sessions_missing_return_or_evaluation_size(), 1);
+  EXPECT_EQ(r.sessions_missing_return_or_evaluation(0).id(), S2);
+  EXPECT_NE(r.sessions_missing_return_or_evaluation(0).text().find("no activity return"),
+            std::string::npos);
+  // As of before the forms, nothing of this yet: the replay is the report as it was.
+  AssuranceReport before = Report(false, before_decisions_);
+  EXPECT_EQ(before.outcomes(3).evaluation_forms().display(), "0");
+  EXPECT_EQ(before.sessions_with_complete_record(), 0u);
+  std::string csv = AssuranceReportCsv(r);
+  EXPECT_NE(csv.find("SPECTRUM_LEVEL_CO_PRODUCE,Co-produce,felt_valued:percent_agreed,"
+                     "I felt valued: % agreeing,*\r\n"),
+            std::string::npos);
+}
+
 TEST_F(AssuranceReportTest, DutyEvaluationConsultationsAndMoney) {
   AssuranceReport r = Report();
   EXPECT_EQ(r.decisions(), 2u);
