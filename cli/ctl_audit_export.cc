@@ -7,7 +7,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engagement/v1/ledger_service.grpc.pb.h"
-#include "engagement/v1/reports.grpc.pb.h"
+#include "engagement/v1/report_service.grpc.pb.h"
 #include "ledger/hash_chain.h"
 #include "audit/audit_bundle.h"
 #include "cli/ctl_audit.h"

@@ -13,7 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engagement/v1/audit.grpc.pb.h"
-#include "engagement/v1/reports.grpc.pb.h"
+#include "engagement/v1/report_service.grpc.pb.h"
 #include "ledger/checkpoint.h"
 #include "ledger/hash_chain.h"
 #include "ledger/merkle_tree.h"

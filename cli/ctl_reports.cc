@@ -9,9 +9,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "engagement/v1/reports.grpc.pb.h"
+#include "engagement/v1/report_service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "projections/annual_report.h"
 #include "projections/report_export.h"
+#include "projections/session_summary.h"
 #include "cli/ctl_commands.h"
 
 namespace ctl {
@@ -148,23 +150,72 @@ int ReportCommand(const std::string& what, const ReportOptions& options) {
     if (!status.ok()) return Failed(status, options);
     return Emit(Json(response) + "\n", options);
   }
+  if (what == "session") {
+    if (options.session.empty()) return Usage("report session: --session=ID is required");
+    if (options.format != "json" && options.format != "csv" && options.format != "html") {
+      return Usage("report session: --format must be json, csv or html");
+    }
+    engagement::v1::GetSessionSummaryRequest request;
+    request.set_organisation(options.organisation);
+    request.set_session_id(options.session);
+    request.set_exact_figures(options.exact);
+    if (!options.as_of.empty()) *request.mutable_as_of() = as_of;
+    engagement::v1::GetSessionSummaryResponse response;
+    grpc::Status status = stub->GetSessionSummary(&context, request, &response);
+    if (!status.ok()) return Failed(status, options);
+    if (options.format == "csv") return Emit(projections::SessionSummaryCsv(response.summary()), options);
+    if (options.format == "html") {
+      return Emit(projections::SessionSummaryHtml(response.summary(), response.provenance()), options);
+    }
+    return Emit(Json(response) + "\n", options);
+  }
+  if (what == "annual") {
+    if (options.from.empty() || options.to.empty()) {
+      return Usage("report annual: --from and --to are required (YYYY-MM-DD)");
+    }
+    if (options.format != "json" && options.format != "csv" && options.format != "html") {
+      return Usage("report annual: --format must be json, csv or html");
+    }
+    engagement::v1::GetAnnualReportRequest request;
+    request.set_organisation(options.organisation);
+    request.set_period_start(options.from);
+    request.set_period_end(options.to);
+    request.set_exact_figures(options.exact);
+    if (!options.as_of.empty()) *request.mutable_as_of() = as_of;
+    engagement::v1::GetAnnualReportResponse response;
+    grpc::Status status = stub->GetAnnualReport(&context, request, &response);
+    if (!status.ok()) return Failed(status, options);
+    if (options.format == "csv") return Emit(projections::AnnualReportCsv(response.report()), options);
+    if (options.format == "html") return Emit(projections::AnnualReportHtml(response.report()), options);
+    return Emit(Json(response.report()) + "\n", options);
+  }
   if (what == "yousaid") {
-    if (options.engagement.empty()) return Usage("report yousaid: --engagement=ID is required");
+    bool by_period = !options.from.empty() || !options.to.empty();
+    if (options.engagement.empty() && !by_period) {
+      return Usage("report yousaid: give --engagement=ID, or --from and --to [--body=NAME]");
+    }
     engagement::v1::GetYouSaidWeDidRequest request;
     request.set_organisation(options.organisation);
     request.set_engagement_id(options.engagement);
+    if (options.engagement.empty()) {
+      request.set_period_start(options.from);
+      request.set_period_end(options.to);
+      request.set_deciding_body_name(options.body);
+    }
     if (!options.as_of.empty()) *request.mutable_as_of() = as_of;
     engagement::v1::GetYouSaidWeDidResponse response;
     grpc::Status status = stub->GetYouSaidWeDid(&context, request, &response);
     if (!status.ok()) return Failed(status, options);
     if (options.format == "json") return Emit(Json(response) + "\n", options);
+    if (options.format == "html") return Emit(projections::YouSaidWeDidHtml(response), options);
     std::string text = absl::StrCat("You said, we did: ", response.engagement_title(), "\n\n");
     for (const auto& item : response.items()) {
+      if (options.engagement.empty()) absl::StrAppend(&text, "(", item.engagement_title(), ")\n");
       absl::StrAppend(&text, "You said: ", item.you_said(), "\nWe did:   ", item.we_did(), "\n\n");
     }
     return Emit(text, options);
   }
-  return Usage("report: say assurance, trace or yousaid");
+  return Usage("report: say assurance, trace, yousaid, session or annual");
 }
 
 int ProjectionsCommand(const std::string& what, const ReportOptions& options) {

@@ -34,6 +34,8 @@ struct ReportOptions {
   // GROUP=PERCENT pairs, e.g. INCLUSION_HEALTH_GROUP_HOMELESSNESS=0.5.
   std::vector<std::string> population_shares;
   std::string insight, decision, engagement;
+  std::string session;  // report session
+  std::string body;     // report yousaid over a period: one deciding body
   std::string name = "evidence";
   std::string out;
   // replay: the ledger's verifier key the covering checkpoint's signature is checked with (empty:

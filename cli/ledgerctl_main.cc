@@ -59,6 +59,10 @@ ABSL_FLAG(std::vector<std::string>, population_share, {},
 ABSL_FLAG(std::string, insight, "", "report trace: the insight (UUID)");
 ABSL_FLAG(std::string, decision, "", "report trace, audit export: the decision (UUID)");
 ABSL_FLAG(std::string, engagement, "", "report yousaid: the engagement (UUID)");
+ABSL_FLAG(std::string, session, "", "report session: the session (UUID)");
+ABSL_FLAG(std::string, body, "",
+          "report yousaid --from --to: only this deciding body's decisions, by its name as "
+          "recorded, e.g. \"Primary Care Commissioning Committee\"");
 ABSL_FLAG(std::string, name, "evidence", "projections rebuild: the projection");
 ABSL_FLAG(std::string, out, "",
           "report: write to this file instead of standard output; audit export: the bundle "
@@ -120,7 +124,15 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 [--format=json|csv|html]
       The governing body's assurance report (docs/reports.md defines every figure).
   ledgerctl report trace --org=QWE (--insight=ID | --decision=ID)
-  ledgerctl report yousaid --org=QWE --engagement=ID [--format=text|json]
+  ledgerctl report yousaid --org=QWE --engagement=ID [--format=text|json|html]
+  ledgerctl report yousaid --org=QWE --from=.. --to=.. [--body=NAME] [--format=text|json|html]
+      "You said, we did" for one engagement, or across every engagement for a period (only the
+      decisions of one body with --body: a six-monthly report to a committee).
+  ledgerctl report session --org=QWE --session=ID [--format=json|csv|html]
+      The facilitator's summary of a session: what was heard, how many took part, what next.
+  ledgerctl report annual --org=QWE --from=2025-04-01 --to=2026-03-31 [--format=json|csv|html]
+      The annual report's section on the duty to involve: a draft text, the evidence against
+      the ten principles and the five domains, and the year's case studies.
       Any report: --as_of=POSITION|DATE (as it stood then), --exact (no suppression), --out=FILE.
   ledgerctl projections status | rebuild [--name=evidence]
   ledgerctl replay --as_of=POSITION|DATE --org=QWE [--from=.. --to=..] [--verifier_key=K]
@@ -280,6 +292,8 @@ int main(int argc, char** argv) {
     report.insight = absl::GetFlag(FLAGS_insight);
     report.decision = absl::GetFlag(FLAGS_decision);
     report.engagement = absl::GetFlag(FLAGS_engagement);
+    report.session = absl::GetFlag(FLAGS_session);
+    report.body = absl::GetFlag(FLAGS_body);
     report.name = absl::GetFlag(FLAGS_name);
     report.out = absl::GetFlag(FLAGS_out);
     report.verifier_key = options.verifier_key;

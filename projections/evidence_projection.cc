@@ -63,6 +63,7 @@ absl::Status Retract(StateWriter& state, absl::string_view event_id) {
     case 'v': return MarkRetracted<records::EvaluationFormRecord>(state, key);
     case 'w': return MarkRetracted<records::ActivityReturnRecord>(state, key);
     case 'k': return MarkRetracted<records::CaseStudyRecord>(state, key);
+    case 'j': return MarkRetracted<records::InvitationRecord>(state, key);
     default: return absl::DataLossError("event index names an unknown kind of record");
   }
 }
@@ -293,6 +294,15 @@ absl::Status EvidenceProjection::Apply(const Event& event, StateWriter& state) {
             state, DecisionKey(org, in.decision_id()),
             [&](records::DecisionRecord& d, bool) { d.set_duty(in.applies()); });
       }
+      return absl::OkStatus();
+    }
+    case Event::kInvitationSent: {
+      const auto& in = event.invitation_sent();
+      records::InvitationRecord r;
+      r.set_engagement_id(in.engagement_id());
+      if (in.has_channel()) r.set_channel(in.channel());
+      r.set_sent_at(at);
+      Create(state, event, Key('j', org, in.invitation_id()), r);
       return absl::OkStatus();
     }
     case Event::kInformationShared: {

@@ -3,7 +3,7 @@
 // Keys: "<kind>/<organisation>/<id>", kind one of
 //   e engagement, s session, p participant, i insight, d decision, f feedback,
 //   r reimbursement, c consultation, a duty assessment, n information shared, v evaluation form,
-//   w activity return (by session), k case study;
+//   w activity return (by session), k case study, j invitation;
 // and "x/<event id>" naming the record an event created, for corrections. Links are kept on
 // both sides where a report walks them (an insight lists its decisions and feedback; a decision
 // lists its insights and feedback). A retraction or supersession marks the record retracted;

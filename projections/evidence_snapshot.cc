@@ -41,6 +41,7 @@ absl::StatusOr<EvidenceSnapshot> EvidenceSnapshot::Load(const StateReader& state
   if (s.ok()) s = LoadKind(state, 'v', org, &snapshot.forms);
   if (s.ok()) s = LoadKind(state, 'w', org, &snapshot.returns);
   if (s.ok()) s = LoadKind(state, 'k', org, &snapshot.case_studies);
+  if (s.ok()) s = LoadKind(state, 'j', org, &snapshot.invitations);
   if (!s.ok()) return s;
   // A decision record made only by an earlier duty assessment is not a decision yet.
   for (auto it = snapshot.decisions.begin(); it != snapshot.decisions.end();) {

@@ -30,6 +30,7 @@ struct EvidenceSnapshot {
   std::map<std::string, records::EvaluationFormRecord> forms;
   std::map<std::string, records::ActivityReturnRecord> returns;  // by session id
   std::map<std::string, records::CaseStudyRecord> case_studies;
+  std::map<std::string, records::InvitationRecord> invitations;
 
   static absl::StatusOr<EvidenceSnapshot> Load(const StateReader& state, absl::string_view org);
 

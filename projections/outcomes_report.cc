@@ -74,6 +74,25 @@ void AddCompleteness(const EvidenceSnapshot& ev, int64_t start, int64_t end,
 
 }  // namespace
 
+void AddFormOutcomes(const std::vector<const records::EvaluationFormRecord*>& forms, bool exact,
+                     google::protobuf::RepeatedPtrField<engagement::v1::OutcomeMeasure>* out) {
+  for (const Statement& statement : kStatements) {
+    uint64_t answered = 0, agreed = 0;
+    for (const auto* form : forms) {
+      Agreement a = (form->*statement.answer)();
+      answered += Answered(a);
+      agreed += Agreed(a);
+    }
+    auto* m = out->Add();
+    m->set_code(statement.code);
+    m->set_label(statement.label);
+    *m->mutable_answered() = CountPeople(answered, exact);
+    *m->mutable_agreed() = CountPeople(agreed, exact);
+    m->set_percent_agreed(PercentOf(m->agreed(), m->answered()));
+    m->set_percent_suppressed(m->agreed().suppressed() || m->answered().suppressed());
+  }
+}
+
 std::string SpectrumAim(SpectrumLevel level) {
   switch (level) {
     case engagement::v1::SPECTRUM_LEVEL_INFORM:
@@ -166,27 +185,14 @@ void AddOutcomes(const EvidenceSnapshot& ev, int64_t start, int64_t end, bool ex
         insights == 0 ? 0 : 100.0 * static_cast<double>(investigated) / static_cast<double>(insights));
 
     // Outcomes: the evaluation forms.
-    uint64_t forms = 0;
-    std::array<uint64_t, kStatements.size()> answered{}, agreed{};
+    std::vector<const records::EvaluationFormRecord*> forms;
     for (const auto& [id, form] : ev.forms) {
-      if (!in_period(form.returned_at()) || LevelOf(ev, form.engagement_id()) != level) continue;
-      ++forms;
-      for (size_t k = 0; k < kStatements.size(); ++k) {
-        Agreement a = (form.*kStatements[k].answer)();
-        answered[k] += Answered(a);
-        agreed[k] += Agreed(a);
+      if (in_period(form.returned_at()) && LevelOf(ev, form.engagement_id()) == level) {
+        forms.push_back(&form);
       }
     }
-    *out->mutable_evaluation_forms() = CountPeople(forms, exact);
-    for (size_t k = 0; k < kStatements.size(); ++k) {
-      auto* m = out->add_outcomes();
-      m->set_code(kStatements[k].code);
-      m->set_label(kStatements[k].label);
-      *m->mutable_answered() = CountPeople(answered[k], exact);
-      *m->mutable_agreed() = CountPeople(agreed[k], exact);
-      m->set_percent_agreed(PercentOf(m->agreed(), m->answered()));
-      m->set_percent_suppressed(m->agreed().suppressed() || m->answered().suppressed());
-    }
+    *out->mutable_evaluation_forms() = CountPeople(forms.size(), exact);
+    AddFormOutcomes(forms, exact, out->mutable_outcomes());
   }
   AddCompleteness(ev, start, end, report);
 }

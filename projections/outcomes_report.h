@@ -7,6 +7,7 @@
 #define ENGAGEMENT_PROJECTIONS_OUTCOMES_REPORT_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "engagement/v1/reports.pb.h"
 #include "projections/evidence_snapshot.h"
@@ -17,6 +18,10 @@ namespace projections {
 // for the period [start, end) (Unix seconds).
 void AddOutcomes(const EvidenceSnapshot& evidence, int64_t start, int64_t end, bool exact,
                  engagement::v1::AssuranceReport& report);
+
+// The form's four statements, measured over `forms` (counts of people, suppressed unless exact).
+void AddFormOutcomes(const std::vector<const records::EvaluationFormRecord*>& forms, bool exact,
+                     google::protobuf::RepeatedPtrField<engagement::v1::OutcomeMeasure>* out);
 
 // The aim of a spectrum level, in the framework's words.
 std::string SpectrumAim(engagement::v1::SpectrumLevel level);

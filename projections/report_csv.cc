@@ -1,41 +1,13 @@
-// CSV: every section is a table with a title line, a header row and its rows, tables separated
-// by a blank line (RFC 4180 quoting).
+// The assurance report as CSV (csv_writer.h): one table per section, codes beside labels.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "ledger/hash_chain.h"
+#include "projections/csv_writer.h"
 #include "projections/report_export.h"
 
 namespace projections {
 namespace {
-
-std::string Field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-class CsvWriter {
- public:
-  void Table(const std::string& title, std::vector<std::string> header) {
-    if (!out_.empty()) out_ += "\r\n";
-    Row({"Section: " + title});
-    Row(std::move(header));
-  }
-  void Row(const std::vector<std::string>& fields) {
-    std::vector<std::string> quoted;
-    for (const auto& f : fields) quoted.push_back(Field(f));
-    absl::StrAppend(&out_, absl::StrJoin(quoted, ","), "\r\n");
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
 
 std::string Percent(double p) { return absl::StrFormat("%.1f", p); }
 

@@ -13,6 +13,9 @@ namespace projections {
 std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& report);
 std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& report);
 
+// "You said, we did" as one printable page to send to participants or a committee.
+std::string YouSaidWeDidHtml(const engagement::v1::GetYouSaidWeDidResponse& page);
+
 }  // namespace projections
 
 #endif  // ENGAGEMENT_PROJECTIONS_REPORT_EXPORT_H_

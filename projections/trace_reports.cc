@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "projections/assurance_report.h"
 #include "projections/evidence_snapshot.h"
 #include "projections/labels.h"
@@ -20,7 +21,7 @@ std::string InfluenceWords(engagement::v1::Influence influence) {
   switch (influence) {
     case engagement::v1::INFLUENCE_ADOPTED: return "adopted";
     case engagement::v1::INFLUENCE_PARTLY_ADOPTED: return "partly adopted";
-    case engagement::v1::INFLUENCE_NOT_ADOPTED: return "not adopted";
+    case engagement::v1::INFLUENCE_NOT_ADOPTED: return "did not adopt";
     default: return "considered";
   }
 }
@@ -140,6 +141,46 @@ absl::StatusOr<engagement::v1::GetTraceabilityResponse> TraceDecision(const Stat
   return out;
 }
 
+namespace {
+
+// "We did": what the decisions (by `body` when not empty) did with the insight, in plain English.
+std::string WeDid(const EvidenceSnapshot& ev, const records::InsightRecord& insight,
+                  absl::string_view body) {
+  std::vector<std::string> done;
+  for (const auto* link : ev.Decisions(insight)) {
+    const auto& d = ev.decisions.at(link->decision_id());
+    if (!body.empty() && d.body_name() != body) continue;
+    done.push_back(absl::StrCat("On ", FormatUkDate(link->decided_at()), " the ", d.body_name(),
+                                " ", InfluenceWords(link->influence()), " this: ", link->reason()));
+  }
+  if (done.empty()) {
+    for (int k = insight.considerations_size() - 1; k >= 0; --k) {
+      const auto& c = insight.considerations(k);
+      if (!body.empty() && c.body_name() != body) continue;
+      done.push_back(absl::StrCat("The ", c.body_name(), " considered this on ",
+                                  FormatUkDate(c.considered_at()),
+                                  "; no decision has been made yet."));
+      break;
+    }
+  }
+  if (done.empty()) done.push_back("No decision has been made on this yet.");
+  return absl::StrJoin(done, " ");
+}
+
+void AddItem(const EvidenceSnapshot& ev, const std::string& id, absl::string_view body,
+             engagement::v1::GetYouSaidWeDidResponse* out) {
+  const auto& insight = ev.insights.at(id);
+  auto* item = out->add_items();
+  item->set_insight_id(id);
+  item->set_position(insight.position());
+  item->set_you_said(insight.summary());
+  item->set_we_did(WeDid(ev, insight, body));
+  auto e = ev.engagements.find(insight.engagement_id());
+  if (e != ev.engagements.end()) item->set_engagement_title(e->second.title());
+}
+
+}  // namespace
+
 absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> BuildYouSaidWeDid(
     const StateReader& evidence, absl::string_view org, absl::string_view engagement_id) {
   absl::StatusOr<EvidenceSnapshot> loaded = EvidenceSnapshot::Load(evidence, org);
@@ -156,29 +197,46 @@ absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> BuildYouSaidWeDid(
     if (insight.engagement_id() == engagement_id) order.emplace_back(insight.position(), id);
   }
   std::sort(order.begin(), order.end());
-  for (const auto& [position, id] : order) {
-    const auto& insight = ev.insights.at(id);
-    auto* item = out.add_items();
-    item->set_insight_id(id);
-    item->set_position(position);
-    item->set_you_said(insight.summary());
-    std::vector<std::string> done;
+  for (const auto& [position, id] : order) AddItem(ev, id, "", &out);
+  return out;
+}
+
+absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> BuildYouSaidWeDidForPeriod(
+    const StateReader& evidence, absl::string_view org, absl::string_view period_start,
+    absl::string_view period_end, absl::string_view body) {
+  if (absl::Status zone = CheckUkTimeZone(); !zone.ok()) return zone;
+  absl::StatusOr<absl::CivilDay> first = ParseCivilDay(period_start, "period_start");
+  if (!first.ok()) return first.status();
+  absl::StatusOr<absl::CivilDay> last = ParseCivilDay(period_end, "period_end");
+  if (!last.ok()) return last.status();
+  if (*last < *first) return absl::InvalidArgumentError("period_end: must not be before period_start");
+  const int64_t start = UkMidnight(*first), end = UkMidnight(*last + 1);
+  auto in_period = [&](int64_t t) { return t >= start && t < end; };
+  absl::StatusOr<EvidenceSnapshot> loaded = EvidenceSnapshot::Load(evidence, org);
+  if (!loaded.ok()) return loaded.status();
+  const EvidenceSnapshot& ev = *loaded;
+  engagement::v1::GetYouSaidWeDidResponse out;
+  out.set_engagement_title(body.empty()
+                               ? absl::StrCat("Every engagement, ", period_start, " to ", period_end)
+                               : absl::StrCat(body, ", ", period_start, " to ", period_end));
+  std::vector<std::pair<uint64_t, std::string>> order;
+  for (const auto& [id, insight] : ev.insights) {
+    // Decided (or considered) in the period by the body asked for, or, for no body, also heard
+    // in the period.
+    bool acted = false;
     for (const auto* link : ev.Decisions(insight)) {
       const auto& d = ev.decisions.at(link->decision_id());
-      done.push_back(absl::StrCat("On ", FormatUkDate(link->decided_at()), " the ", d.body_name(),
-                                  " ", InfluenceWords(link->influence()), " this: ",
-                                  link->reason()));
+      acted = acted || (in_period(link->decided_at()) && (body.empty() || d.body_name() == body));
     }
-    if (done.empty() && !insight.considerations().empty()) {
-      const auto& c = insight.considerations(insight.considerations_size() - 1);
-      done.push_back(absl::StrCat("The ", c.body_name(), " considered this on ",
-                                  FormatUkDate(c.considered_at()), "; no decision has been made yet."));
+    for (const auto& c : insight.considerations()) {
+      acted = acted || (in_period(c.considered_at()) && (body.empty() || c.body_name() == body));
     }
-    if (done.empty()) done.push_back("No decision has been made on this yet.");
-    std::string we_did;
-    for (const std::string& line : done) absl::StrAppend(&we_did, we_did.empty() ? "" : " ", line);
-    item->set_we_did(we_did);
+    if (acted || (body.empty() && in_period(insight.recorded_at()))) {
+      order.emplace_back(insight.position(), id);
+    }
   }
+  std::sort(order.begin(), order.end());
+  for (const auto& [position, id] : order) AddItem(ev, id, body, &out);
   return out;
 }
 

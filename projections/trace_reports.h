@@ -22,6 +22,13 @@ absl::StatusOr<engagement::v1::GetTraceabilityResponse> TraceDecision(const Stat
 // NOT_FOUND when the engagement does not exist in the organisation.
 absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> BuildYouSaidWeDid(
     const StateReader& evidence, absl::string_view org, absl::string_view engagement_id);
+// Across every engagement of the organisation, for a period ("YYYY-MM-DD", UK days): what people
+// said that was decided on or considered in the period, and, when no body is named, also what was
+// heard in it. With `body` (a deciding body's name as recorded), only that body's decisions and
+// considerations: a six-monthly "you said, we did" to a committee (seed 003).
+absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> BuildYouSaidWeDidForPeriod(
+    const StateReader& evidence, absl::string_view org, absl::string_view period_start,
+    absl::string_view period_end, absl::string_view body);
 
 }  // namespace projections
 

@@ -4,7 +4,9 @@
 #include "ledger/envelope_validation.h"
 #include "ledger/hash_chain.h"
 #include "ledger/uuid.h"
+#include "projections/annual_report.h"
 #include "projections/assurance_report.h"
+#include "projections/session_summary.h"
 #include "projections/evidence_projection.h"
 #include "projections/trace_reports.h"
 #include "services/grpc_status.h"
@@ -211,21 +213,86 @@ grpc::Status ReportServiceImpl::GetYouSaidWeDid(
     grpc::ServerContext* context, const engagement::v1::GetYouSaidWeDidRequest* request,
     engagement::v1::GetYouSaidWeDidResponse* response) {
   absl::Status valid = AuthorizeReport(*context, request->organisation(), false);
-  if (valid.ok()) valid = CheckUuid(request->engagement_id(), "engagement_id");
+  const bool by_period = request->engagement_id().empty() &&
+                         (!request->period_start().empty() || !request->period_end().empty());
+  if (valid.ok() && !by_period) valid = CheckUuid(request->engagement_id(), "engagement_id");
+  if (valid.ok() && by_period) {
+    for (auto [text, field] : {std::pair{&request->period_start(), "period_start"},
+                               std::pair{&request->period_end(), "period_end"}}) {
+      if (valid.ok()) valid = projections::ParseDay(*text, field).status();
+    }
+  }
   if (!valid.ok()) return ToGrpcStatus(valid);
   engagement::v1::Provenance provenance;
   absl::Status s = WithEvidence(
       request->has_as_of() ? &request->as_of() : nullptr, false, &provenance,
       [&](const projections::StateReader& state) {
         absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> built =
-            projections::BuildYouSaidWeDid(state, request->organisation(),
-                                           request->engagement_id());
+            by_period ? projections::BuildYouSaidWeDidForPeriod(
+                            state, request->organisation(), request->period_start(),
+                            request->period_end(), request->deciding_body_name())
+                      : projections::BuildYouSaidWeDid(state, request->organisation(),
+                                                       request->engagement_id());
         if (!built.ok()) return built.status();
         *response = *std::move(built);
         return absl::OkStatus();
       });
   if (!s.ok()) return ToGrpcStatus(s);
   *response->mutable_provenance() = provenance;
+  return grpc::Status::OK;
+}
+
+grpc::Status ReportServiceImpl::GetSessionSummary(
+    grpc::ServerContext* context, const engagement::v1::GetSessionSummaryRequest* request,
+    engagement::v1::GetSessionSummaryResponse* response) {
+  absl::Status valid =
+      AuthorizeReport(*context, request->organisation(), request->exact_figures());
+  if (valid.ok()) valid = CheckUuid(request->session_id(), "session_id");
+  if (!valid.ok()) return ToGrpcStatus(valid);
+  engagement::v1::Provenance provenance;
+  absl::Status s = WithEvidence(
+      request->has_as_of() ? &request->as_of() : nullptr, request->exact_figures(), &provenance,
+      [&](const projections::StateReader& state) {
+        absl::StatusOr<engagement::v1::SessionSummary> built = projections::BuildSessionSummary(
+            state, request->organisation(), request->session_id(), request->exact_figures());
+        if (!built.ok()) return built.status();
+        *response->mutable_summary() = *std::move(built);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return ToGrpcStatus(s);
+  *response->mutable_provenance() = provenance;
+  return grpc::Status::OK;
+}
+
+grpc::Status ReportServiceImpl::GetAnnualReport(
+    grpc::ServerContext* context, const engagement::v1::GetAnnualReportRequest* request,
+    engagement::v1::GetAnnualReportResponse* response) {
+  absl::Status valid =
+      AuthorizeReport(*context, request->organisation(), request->exact_figures());
+  if (!valid.ok()) return ToGrpcStatus(valid);
+  projections::AssuranceQuery query;
+  query.organisation = request->organisation();
+  query.period_start = request->period_start();
+  query.period_end = request->period_end();
+  query.exact_figures = request->exact_figures();
+  for (auto [text, field] : {std::pair{&query.period_start, "period_start"},
+                             std::pair{&query.period_end, "period_end"}}) {
+    absl::StatusOr<int64_t> day = projections::ParseDay(*text, field);
+    if (!day.ok()) return ToGrpcStatus(day.status());
+  }
+  engagement::v1::Provenance provenance;
+  absl::Status s = WithEvidence(
+      request->has_as_of() ? &request->as_of() : nullptr, query.exact_figures, &provenance,
+      [&](const projections::StateReader& state) {
+        absl::StatusOr<engagement::v1::AnnualReport> built =
+            projections::BuildAnnualReport(state, query);
+        if (!built.ok()) return built.status();
+        *response->mutable_report() = *std::move(built);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return ToGrpcStatus(s);
+  *response->mutable_report()->mutable_provenance() = provenance;
+  *response->mutable_report()->mutable_figures()->mutable_provenance() = provenance;
   return grpc::Status::OK;
 }
 

@@ -9,7 +9,7 @@
 #ifndef ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
 #define ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
 
-#include "engagement/v1/reports.grpc.pb.h"
+#include "engagement/v1/report_service.grpc.pb.h"
 #include "ledger/event_log.h"
 #include "ledger/subject_key_store.h"
 #include "projections/projection_runner.h"
@@ -32,6 +32,12 @@ class ReportServiceImpl final : public engagement::v1::ReportService::Service {
   grpc::Status GetYouSaidWeDid(grpc::ServerContext* context,
                                const engagement::v1::GetYouSaidWeDidRequest* request,
                                engagement::v1::GetYouSaidWeDidResponse* response) override;
+  grpc::Status GetSessionSummary(grpc::ServerContext* context,
+                                 const engagement::v1::GetSessionSummaryRequest* request,
+                                 engagement::v1::GetSessionSummaryResponse* response) override;
+  grpc::Status GetAnnualReport(grpc::ServerContext* context,
+                               const engagement::v1::GetAnnualReportRequest* request,
+                               engagement::v1::GetAnnualReportResponse* response) override;
   grpc::Status ListProjections(grpc::ServerContext* context,
                                const engagement::v1::ListProjectionsRequest* request,
                                engagement::v1::ListProjectionsResponse* response) override;

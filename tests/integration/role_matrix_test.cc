@@ -9,7 +9,7 @@
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "engagement/v1/operations.grpc.pb.h"
 #include "engagement/v1/privacy.grpc.pb.h"
-#include "engagement/v1/reports.grpc.pb.h"
+#include "engagement/v1/report_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "ledger/uuid.h"
 #include "tests/event_builders.h"
@@ -212,6 +212,21 @@ const std::vector<Rpc>& Table() {
          r.set_engagement_id(d.engagement);
          return Unary<GetYouSaidWeDidRequest, GetYouSaidWeDidResponse>(*s.reports, &ReportService::Stub::GetYouSaidWeDid, r);
        }},
+      {"GetSessionSummary", {"reader", "auditor"}, true,
+       [](Stubs& s, const OrgData&, const std::string& org) {
+         GetSessionSummaryRequest r;
+         r.set_organisation(org);
+         r.set_session_id(ledger::NewUuid());  // none such: NOT_FOUND once allowed
+         return Unary<GetSessionSummaryRequest, GetSessionSummaryResponse>(*s.reports, &ReportService::Stub::GetSessionSummary, r);
+       }},
+      {"GetAnnualReport", {"reader", "auditor"}, true,
+       [](Stubs& s, const OrgData&, const std::string& org) {
+         GetAnnualReportRequest r;
+         r.set_organisation(org);
+         r.set_period_start("2025-04-01");
+         r.set_period_end("2026-03-31");
+         return Unary<GetAnnualReportRequest, GetAnnualReportResponse>(*s.reports, &ReportService::Stub::GetAnnualReport, r);
+       }},
       {"ListProjections", {"auditor", "admin"}, false,
        [](Stubs& s, const OrgData&, const std::string&) {
          return Unary<ListProjectionsRequest, ListProjectionsResponse>(*s.reports, &ReportService::Stub::ListProjections, {});
@@ -295,7 +310,8 @@ TEST_F(RoleMatrixTest, EveryRoleMayDoExactlyWhatTheTableSaysForItsOwnOrganisatio
         ++cells;
         if (expect_allowed) {
           // Allowed: served (GetTraceability of a decision that does not exist is NOT_FOUND).
-          EXPECT_TRUE(status.ok() || (rpc.name == "GetTraceability" &&
+          EXPECT_TRUE(status.ok() || ((rpc.name == "GetTraceability" ||
+                                       rpc.name == "GetSessionSummary") &&
                                       status.error_code() == grpc::StatusCode::NOT_FOUND))
               << role << " x " << rpc.name << " x " << org << ": " << status.error_code() << " "
               << status.error_message();
