@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <random>
 #include <string>
 #include <utility>
@@ -22,6 +23,7 @@ using engagement::v1::Event;
 inline constexpr char kTeam[] = "engagement-team@qwe";
 inline constexpr char kGovernance[] = "corporate-governance@qwe";
 inline constexpr char kFinance[] = "finance@qwe";
+inline constexpr char kComms[] = "communications@qwe";
 
 // A moment on a day of the demo year (UTC).
 absl::Time Day(int year, int month, int day, int hour = 10, int minute = 0);
@@ -121,6 +123,19 @@ class Builder {
                       engagement::v1::SpectrumLevel level, const std::string& impact_reference,
                       const std::string& assessor);
 
+  // Outcomes (demo_outcomes.cc). A staff activity return the morning after every session held so
+  // far but those titled in `without_return`, and, after sessions with registered attendees,
+  // anonymous evaluation forms from about four in five of them, mostly positive.
+  void ReturnsAndForms(const std::set<std::string>& without_return);
+  // People reached with information at the "inform" level.
+  void ShareInformation(const std::string& engagement, absl::Time when,
+                        engagement::v1::InformationChannel channel, uint64_t people,
+                        const std::string& description);
+  // A case study (seed 002's template).
+  void CaseStudy(const std::string& engagement, absl::Time when, const std::string& title,
+                 const std::string& beginning, const std::string& middle, const std::string& end,
+                 const std::string& impact);
+
   // Participants registered so far (numbers their fictional names).
   int registered = 0;
   // Money spent per engagement: session costs and reimbursements that reached PAID.
@@ -129,6 +144,14 @@ class Builder {
   const std::string& last_event_id() const { return pending_.back().event.event_id(); }
 
  private:
+  // The sessions Session() recorded, for ReturnsAndForms.
+  struct Held {
+    std::string id, engagement, title;
+    absl::Time when;
+    size_t registered = 0;
+    uint32_t unregistered = 0;
+  };
+  std::vector<Held> held_;
   struct Pending {
     absl::Time when;
     std::string stream;

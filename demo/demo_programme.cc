@@ -131,6 +131,7 @@ std::string Builder::Session(const std::string& engagement, absl::Time when,
   session->set_unregistered_attendee_count(spec.unregistered);
   session->set_cost_pence(spec.cost_pence);
   spent[engagement] += spec.cost_pence;
+  held_.push_back({id, engagement, spec.title, when, spec.attendees.size(), spec.unregistered});
   return id;
 }
 
@@ -417,6 +418,31 @@ DemoProgramme BuildDemoProgramme(uint64_t seed) {
   YoungPeoplesMentalHealth(b, young, people);
   UrgentCareConsultation(b, urgent, people);
   ClinicMoveDecision(b);
+
+  // Outcomes: every session's return but one (the PPG sense-check's is missing, for the report to
+  // notice), the forms, the consultation's publicity, and the diabetes work's case study.
+  b.ReturnsAndForms({"Sense-check with the Northgate and Riverside PPGs"});
+  b.ShareInformation(urgent, Day(2025, 10, 6, 9), engagement::v1::INFORMATION_CHANNEL_LEAFLET, 2400,
+                     "Consultation leaflet at GP practices, pharmacies and libraries in the east");
+  b.ShareInformation(urgent, Day(2025, 10, 6, 10), engagement::v1::INFORMATION_CHANNEL_SOCIAL_MEDIA,
+                     5200, "Posts on the proposals, with a link to the survey");
+  b.ShareInformation(urgent, Day(2025, 10, 13, 9), engagement::v1::INFORMATION_CHANNEL_NEWSLETTER,
+                     1800, "The locality newsletter's consultation issue");
+  b.ShareInformation(urgent, Day(2025, 10, 20, 12), engagement::v1::INFORMATION_CHANNEL_EVENT, 350,
+                     "Stands at Eastfield market and the leisure centre");
+  b.ShareInformation(urgent, Day(2025, 10, 20, 13),
+                     engagement::v1::INFORMATION_CHANNEL_ACCESSIBLE_FORMAT, 6,
+                     "Easy-read and translated summaries posted on request");
+  b.ShareInformation(young, Day(2025, 7, 1, 16), engagement::v1::INFORMATION_CHANNEL_SOCIAL_MEDIA,
+                     900, "Short videos inviting young people to take part");
+  b.CaseStudy(diabetes, Day(2025, 12, 12, 10), "Diabetes education people can get to",
+              "People with type 2 diabetes told us courses ran only in working hours, in English, "
+              "in one town.",
+              "Three co-design workshops and a sense-check with two patient participation groups "
+              "shaped the options, with an interpreter and evening times.",
+              "The governing body adopted evening and community courses and peer support.",
+              "Courses now run in two languages and two evenings a month; the first cohort "
+              "finished in January.");
 
   // A young person withdraws consent after their engagement closed (their data is kept).
   const Person& leaving = people.young[b.Below(static_cast<int>(people.young.size()))];

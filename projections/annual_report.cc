@@ -38,6 +38,11 @@ constexpr const char* kPrinciples[10] = {
     "Learn from what works and build on the assets of all partners",
 };
 
+// "1 session", "3 sessions".
+std::string Plural(uint64_t n, absl::string_view one, absl::string_view many) {
+  return absl::StrCat(n, " ", n == 1 ? one : many);
+}
+
 uint64_t CountOf(const google::protobuf::RepeatedPtrField<engagement::v1::LabelCount>& list,
                  absl::string_view code) {
   for (const auto& c : list) {
@@ -203,17 +208,20 @@ void AddDraftText(const AssuranceReport& r, const Extras& x, AnnualReport& out) 
   out.add_draft_text(absl::StrCat(
       "Between ", FormatUkDate(UkMidnight(*ParseCivilDay(r.period_start(), "period_start"))),
       " and ", FormatUkDate(UkMidnight(*ParseCivilDay(r.period_end(), "period_end"))), ", ",
-      r.organisation(), " involved the public in ", r.engagements(), " pieces of engagement",
+      r.organisation(), " involved the public in ",
+      Plural(r.engagements(), "piece of engagement", "pieces of engagement"),
       topics.empty() ? "" : absl::StrCat(", on ", absl::StrJoin(topics, ", ")), ". We held ",
-      r.sessions_held(), " sessions, at which ", r.participants_reached().display(),
+      Plural(r.sessions_held(), "session", "sessions"), ", at which ",
+      r.participants_reached().display(),
       " registered participants and ", r.unregistered_attendees().display(),
       " other people took part."));
   out.add_draft_text(absl::StrFormat(
-      "People told us %d things that we recorded as insights. %.0f%% of them were considered by a "
+      "People told us %s that we recorded as insights. %.0f%% of them were considered by a "
       "body that made a decision, %.0f%% were adopted or partly adopted, and %.0f%% were reported "
       "back to the people who raised them. The median time from hearing something to a decision "
       "on it was %s, and from a decision to telling people about it %s.",
-      r.insights_recorded(), r.percent_considered(), r.percent_adopted_or_partly_of_recorded(),
+      Plural(r.insights_recorded(), "thing", "things"), r.percent_considered(),
+      r.percent_adopted_or_partly_of_recorded(),
       r.percent_fed_back(), Median(r, true), Median(r, false)));
   out.add_draft_text(
       r.duty_applied_without_insight_size() == 0
@@ -221,9 +229,12 @@ void AddDraftText(const AssuranceReport& r, const Extras& x, AnnualReport& out) 
                          "Act 2006), every decision recorded in the year considered what people had "
                          "said.")
           : absl::StrCat("Where the duty to involve the public applied (section 14Z45 of the NHS "
-                         "Act 2006), ", r.duty_applied_without_insight_size(),
-                         " decisions were taken without considering any insight from the public; "
-                         "they are listed in the evidence."));
+                         "Act 2006), ",
+                         r.duty_applied_without_insight_size() == 1
+                             ? "1 decision was"
+                             : absl::StrCat(r.duty_applied_without_insight_size(), " decisions were"),
+                         " taken without considering any insight from the public; the evidence "
+                         "lists them."));
   out.add_draft_text(absl::StrCat(
       "We reached ", r.reach_core20().reached().display(),
       " people from the most deprived fifth of areas, and we worked through ", x.channel_invitations,

@@ -120,7 +120,9 @@ std::string AssuranceReportCsv(const engagement::v1::AssuranceReport& r) {
       out(m.code() + ":agreed", m.label() + ": agree or strongly agree", m.agreed().display());
       out(m.code() + ":answered", m.label() + ": answered", m.answered().display());
       out(m.code() + ":percent_agreed", m.label() + ": % agreeing",
-          m.percent_suppressed() ? "*" : Percent(m.percent_agreed()));
+          m.percent_suppressed()                ? "*"
+          : m.answered().value() == 0 ? ""
+                                      : Percent(m.percent_agreed()));
     }
   }
 

@@ -164,8 +164,9 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
       level_rows.push_back(
           {absl::StrCat("\"", Escape(m.label()), "\": agree or strongly agree"),
            absl::StrCat(m.agreed().display(), " of ", m.answered().display(),
-                        m.percent_suppressed() ? " (*)"
-                                               : absl::StrFormat(" (%.0f%%)", m.percent_agreed()))});
+                        m.percent_suppressed()        ? " (*)"
+                        : m.answered().value() == 0 ? ""
+                                                    : absl::StrFormat(" (%.0f%%)", m.percent_agreed()))});
     }
     page.Table(o.label(), {"Measure", "Figure"}, level_rows);
   }

@@ -28,7 +28,9 @@ std::string InfluenceWords(engagement::v1::Influence influence) {
 
 std::string MeasureText(const engagement::v1::OutcomeMeasure& m) {
   return absl::StrCat(m.agreed().display(), " of ", m.answered().display(),
-                      m.percent_suppressed() ? "" : absl::StrFormat(" (%.0f%%)", m.percent_agreed()));
+                      m.percent_suppressed() || m.answered().value() == 0
+                          ? ""
+                          : absl::StrFormat(" (%.0f%%)", m.percent_agreed()));
 }
 
 }  // namespace

@@ -14,6 +14,20 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// Prints an HTML file to PDF with Debian's Chromium, as a secretary would, and checks the PDF.
+void PrintToPdf(const std::string& html, const std::string& pdf) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "make deps installs chromium";
+  auto printed = e2e::Run(absl::StrCat(
+      "timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
+      "--no-first-run --disable-background-networking --disable-component-update --disable-sync "
+      "--user-data-dir=", pdf, ".chromium --print-to-pdf=", pdf,
+      " --no-pdf-header-footer file://", html));
+  EXPECT_EQ(printed.exit_code, 0) << printed.output;
+  std::string bytes = ReadFile(pdf);
+  ASSERT_GT(bytes.size(), 10000u) << printed.output;
+  EXPECT_EQ(bytes.substr(0, 5), "%PDF-");
+}
+
 TEST_F(LedgerdTest, AssuranceReportFromTheDemoPrintsToPdf) {
   auto ledgerd = StartLedgerd();
   auto demo = Ctl("demo");
@@ -23,7 +37,7 @@ TEST_F(LedgerdTest, AssuranceReportFromTheDemoPrintsToPdf) {
   auto json = Ctl("report assurance " + period);
   ASSERT_EQ(json.exit_code, 0) << json.output;
   EXPECT_NE(json.output.find("\"insights_recorded\": \"20\""), std::string::npos) << json.output;
-  EXPECT_NE(json.output.find("\"position\": \"422\""), std::string::npos);  // provenance
+  EXPECT_NE(json.output.find("\"position\": \"510\""), std::string::npos);  // provenance
 
   auto csv = Ctl("report assurance " + period + " --format=csv");
   ASSERT_EQ(csv.exit_code, 0);
@@ -48,16 +62,33 @@ TEST_F(LedgerdTest, AssuranceReportFromTheDemoPrintsToPdf) {
   EXPECT_EQ(page.find("<script"), std::string::npos);
   EXPECT_EQ(page.find("@example.invalid"), std::string::npos);  // the demo's fictional emails
 
-  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "make deps installs chromium";
-  auto printed = e2e::Run(absl::StrCat(
-      "timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
-      "--no-first-run --disable-background-networking --disable-component-update --disable-sync "
-      "--user-data-dir=", dir_.Sub("chromium"), " --print-to-pdf=", pdf,
-      " --no-pdf-header-footer file://", html));
-  EXPECT_EQ(printed.exit_code, 0) << printed.output;
-  std::string bytes = ReadFile(pdf);
-  ASSERT_GT(bytes.size(), 10000u) << printed.output;
-  EXPECT_EQ(bytes.substr(0, 5), "%PDF-");
+  PrintToPdf(html, pdf);
+
+  // The other documents: the facilitator's summary of the first session, "you said, we did" to
+  // the governing body for the year, and the annual report's duty-to-involve section.
+  auto sessions = Ctl("read --org=QWE --type=session_held --limit=1");
+  size_t at = sessions.output.find("\"session_id\":\"");
+  ASSERT_NE(at, std::string::npos) << sessions.output;
+  std::string session = sessions.output.substr(at + 14, 36);
+  const std::vector<std::pair<std::string, std::string>> documents = {
+      {"session", "report session --org=QWE --session=" + session + " --format=html"},
+      {"yousaid", "report yousaid " + period + " --body=\"QWE Integrated Care Board\" --format=html"},
+      {"annual", "report annual " + period + " --format=html"}};
+  for (const auto& [name, command] : documents) {
+    std::string file = dir_.Sub(name + ".html");
+    auto made = Ctl(command + " --out=" + file);
+    ASSERT_EQ(made.exit_code, 0) << name << ": " << made.output;
+    std::string text = ReadFile(file);
+    EXPECT_EQ(text.find("<script"), std::string::npos) << name;
+    EXPECT_EQ(text.find("@example.invalid"), std::string::npos) << name;
+    EXPECT_EQ(text.find("ETHNIC_CATEGORY_"), std::string::npos) << name << ": codes, not labels";
+    PrintToPdf(file, dir_.Sub(name + ".pdf"));
+  }
+  EXPECT_NE(ReadFile(dir_.Sub("annual.html")).find("Diabetes education people can get to"),
+            std::string::npos);
+  EXPECT_NE(ReadFile(dir_.Sub("session.html")).find("What happens next"), std::string::npos);
+  auto csv_session = Ctl("report session --org=QWE --session=" + session + " --format=csv");
+  EXPECT_NE(csv_session.output.find("Section: What we heard"), std::string::npos) << csv_session.output;
 }
 
 TEST_F(LedgerdTest, ReportsRefuseBadRequestsClearly) {

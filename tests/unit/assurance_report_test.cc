@@ -10,6 +10,7 @@
 #include "projections/report_export.h"
 #include "projections/suppression.h"
 #include "tests/event_builders.h"
+#include "tests/scenario.h"
 #include "tests/test_support.h"
 
 namespace projections {
@@ -17,39 +18,10 @@ namespace {
 
 using namespace builders;  // NOLINT: the scenario reads better without prefixes
 using engagement::v1::AssuranceReport;
+using testing_support::Scenario;
 
 std::string Id(char c) { return std::string(8, c) + "-0000-4000-8000-000000000000"; }
 std::string Person(int n) { return absl::StrCat("00000000-0000-4000-8000-0000000000", n < 10 ? "0" : "", n); }
-
-// Appends events one by one through the engagement rules, personal data sealed, as a real server
-// would.
-class Scenario {
- public:
-  explicit Scenario(const std::string& dir) {
-    auto log = ledger::RocksDbEventLog::Open(dir + "/log", ledger::RocksDbOptions());
-    EXPECT_TRUE(log.ok()) << log.status();
-    log_ = *std::move(log);
-    EXPECT_TRUE(log_->InstallAppendGuard(&rules_).ok());
-    auto keys = ledger::SubjectKeyStore::Open(dir + "/keys", testing_support::TestMasterKey(), {});
-    EXPECT_TRUE(keys.ok()) << keys.status();
-    keys_ = *std::move(keys);
-  }
-  uint64_t Add(Event event) {
-    std::vector<Event> events = {std::move(event)};
-    EXPECT_TRUE(domain::ValidatePayloads(events).ok()) << domain::ValidatePayloads(events);
-    EXPECT_TRUE(domain::SealPersonalData(events, *keys_).ok());
-    auto r = log_->Append({"scenario-" + ledger::NewUuid(), ledger::ExpectedRevision::Any(), events});
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->positions[0] : 0;
-  }
-  ledger::RocksDbEventLog& log() { return *log_; }
-  ledger::SubjectKeyStore& keys() { return *keys_; }
-
- private:
-  std::unique_ptr<ledger::RocksDbEventLog> log_;
-  std::unique_ptr<ledger::SubjectKeyStore> keys_;
-  domain::EngagementRules rules_;
-};
 
 const std::string E0 = Id('e'), E1 = Id('a'), E2 = Id('b');
 const std::string S1 = Id('1'), S2 = Id('2'), S3 = Id('3');
