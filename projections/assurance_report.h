@@ -13,7 +13,7 @@
 
 namespace projections {
 
-inline constexpr uint32_t kReportVersion = 1;
+inline constexpr uint32_t kReportVersion = 2;
 
 struct AssuranceQuery {
   std::string organisation;
