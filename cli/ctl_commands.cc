@@ -18,7 +18,9 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/canonical_record.h"
 #include "ledger/chain_verifier.h"
+#include "domain/engagement_rules.h"
 #include "ledger/directory_verifier.h"
+#include "ledger/uuid.h"
 #include "ledger/hash_chain.h"
 #include "cli/ctl_audit.h"
 
@@ -247,6 +249,11 @@ int VerifyOffline(const Options& options) {
   if (options.verifier_key.empty() && std::filesystem::exists(data_key)) {
     verify_options.key_file = data_key;
   }
+  // The engagement rules' stored state, rebuilt from the records beside a scratch copy.
+  domain::EngagementRules rules;
+  verify_options.guard = &rules;
+  verify_options.scratch_directory =
+      (std::filesystem::temp_directory_path() / ("ledgerctl-verify-" + ledger::NewUuid())).string();
   absl::StatusOr<ledger::DirectoryVerifyResult> verified =
       ledger::VerifyDataDirectory(directory, verify_options);
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);

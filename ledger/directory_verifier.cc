@@ -1,5 +1,6 @@
 #include "ledger/directory_verifier.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -11,6 +12,8 @@
 #include "ledger/chain_verifier.h"
 #include "ledger/checkpoint.h"
 #include "ledger/hash_chain.h"
+#include "ledger/guard_state_verifier.h"
+#include "ledger/index_verifier.h"
 #include "ledger/log_format.h"
 #include "ledger/merkle_format.h"
 #include "ledger/merkle_tree.h"
@@ -76,16 +79,32 @@ void ReadChunk(rocksdb::Iterator* it, uint64_t* expected, RecordChunk* chunk) {
 // root must be the signed one.
 class TreeCheck {
  public:
-  explicit TreeCheck(const std::map<uint64_t, std::string>& signed_roots)
-      : signed_roots_(signed_roots) {}
+  // `stored`: the stored nodes, each compared with the node the records make as it completes.
+  TreeCheck(const std::map<uint64_t, std::string>& signed_roots, const MerkleNodeStore& stored)
+      : signed_roots_(signed_roots), stored_(stored) {}
 
   absl::Status Add(const RecordChunk& chunk) {
     char leaf[kMerkleHashSize];
     for (const RecordChunk::Record& r : chunk.records) {
       // MerkleLeafHash, without an allocation.
       Sha256Into({absl::string_view("\0", 1), chunk.value(r).substr(log_format::kHashSize)}, leaf);
-      absl::Status added = tree_.AppendLeafHash(absl::string_view(leaf, sizeof(leaf)));
+      absl::Status node_error;
+      absl::Status added = tree_.AppendLeafHash(
+          absl::string_view(leaf, sizeof(leaf)),
+          [&](int level, uint64_t index, absl::string_view hash) {
+            if (level < merkle_format::kLowestStoredLevel || !node_error.ok()) return;
+            ++nodes_checked_;
+            absl::StatusOr<std::string> node = stored_.Get(level, index);
+            if (!node.ok() || *node != hash) {
+              uint64_t first = (index << level) + 1, last = (index + 1) << level;
+              node_error = absl::DataLossError(absl::StrCat(
+                  "position ", first, ": the stored Merkle node over positions ", first, " to ",
+                  last, node.ok() ? " does not match the records" : " is missing",
+                  ": history from here on was rewritten, or the tree was"));
+            }
+          });
       if (!added.ok()) return added;
+      if (!node_error.ok()) return node_error;
       auto signed_root = signed_roots_.find(r.position);
       if (signed_root != signed_roots_.end() && tree_.RootHash() != signed_root->second) {
         return absl::DataLossError(absl::StrCat(
@@ -97,11 +116,22 @@ class TreeCheck {
   }
 
   std::string RootHash() const { return tree_.RootHash(); }
+  uint64_t nodes_checked() const { return nodes_checked_; }
 
  private:
   const std::map<uint64_t, std::string>& signed_roots_;
+  const MerkleNodeStore& stored_;
   MerkleAppender tree_;
+  uint64_t nodes_checked_ = 0;
 };
+
+absl::Status CheckIndexes(IndexVerifier& indexes, const RecordChunk& chunk) {
+  for (const RecordChunk::Record& r : chunk.records) {
+    absl::Status s = indexes.AddRecord(r.position, chunk.value(r).substr(log_format::kHashSize));
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckChain(ChainVerifier& verifier, const RecordChunk& chunk) {
   for (const RecordChunk::Record& r : chunk.records) {
@@ -212,7 +242,15 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
       {merkle_format::kMerkleFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kCheckpointsFamily, rocksdb::ColumnFamilyOptions()},
       {log_format::kMetaFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kIdsFamily, rocksdb::ColumnFamilyOptions()},
+      {log_format::kHeadsFamily, rocksdb::ColumnFamilyOptions()},
   };
+  // The rules' state exists only in logs a guard has written.
+  std::vector<std::string> present;
+  rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), directory, &present).PermitUncheckedError();
+  const bool guarded =
+      std::find(present.begin(), present.end(), log_format::kGuardFamily) != present.end();
+  if (guarded) families.push_back({log_format::kGuardFamily, rocksdb::ColumnFamilyOptions()});
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status opened =
@@ -231,6 +269,7 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   rocksdb::ColumnFamilyHandle* merkle_family = handles[3];
   rocksdb::ColumnFamilyHandle* checkpoints_family = handles[4];
   rocksdb::ColumnFamilyHandle* meta_family = handles[5];
+  IndexVerifier indexes({raw, log_family, streams_family, handles[6], handles[7]});
 
   // A layout this code does not know would be misread: refuse it.
   std::string version;
@@ -260,7 +299,9 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   // reads chunk k + 1. The first failure by position wins: a chain failure names the first bad
   // record, a tree failure can only come at or after it, a read error after both.
   ChainVerifier chain;
-  TreeCheck tree(*signed_roots);
+  RocksDbMerkleNodeStore stored_nodes(raw, merkle_family, merkle_format::kLowestStoredLevel,
+                                      LogLeafHashes(raw, log_family));
+  TreeCheck tree(*signed_roots, stored_nodes);
   rocksdb::ReadOptions read_options;
   read_options.readahead_size = 4 << 20;
   read_options.verify_checksums = true;
@@ -273,8 +314,10 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   while (true) {
     std::future<absl::Status> tree_checked =
         std::async(std::launch::async, [&] { return tree.Add(current); });
-    std::future<absl::Status> chain_checked =
-        std::async(std::launch::async, [&] { return CheckChain(chain, current); });
+    std::future<absl::Status> chain_checked = std::async(std::launch::async, [&] {
+      absl::Status s = CheckChain(chain, current);
+      return s.ok() ? CheckIndexes(indexes, current) : s;
+    });
     bool more = current.read_error.ok() && it->Valid();
     if (more) ReadChunk(it.get(), &expected, &next);
     absl::Status chain_status = chain_checked.get();
@@ -291,6 +334,36 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
   outcome.events = chain.verified();
+  // A checkpoint beyond the end: the log lost events the ledger had signed.
+  if (!signed_roots->empty() && signed_roots->rbegin()->first > outcome.events) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", outcome.events + 1, ": missing (the log ends at ", outcome.events,
+        " but the ledger signed a checkpoint of ", signed_roots->rbegin()->first, " events)"));
+  }
+  // No stored node may describe leaves beyond the records.
+  std::unique_ptr<rocksdb::Iterator> nodes(db->NewIterator(read_options, merkle_family));
+  for (nodes->SeekToFirst(); nodes->Valid(); nodes->Next()) {
+    int level = 0;
+    uint64_t index = 0;
+    if (!merkle_format::DecodeNodeKey(View(nodes->key()), &level, &index)) {
+      return absl::DataLossError("a stored Merkle node has a malformed key");
+    }
+    if (level >= merkle_format::kLowestStoredLevel && level < 64 &&
+        (index + 1) > (outcome.events >> level)) {
+      return absl::DataLossError(absl::StrCat(
+          "position ", outcome.events + 1, ": a stored Merkle node covers positions up to ",
+          (index + 1) << level, " but the log ends at ", outcome.events));
+    }
+  }
+  if (!nodes->status().ok()) return FromRocks(nodes->status(), "reading the Merkle tree");
+  // The indexes, against the records just read.
+  if (absl::Status checked = indexes.Finish(); !checked.ok()) return checked;
+  if (options.guard != nullptr && guarded) {
+    absl::Status checked = VerifyGuardState({raw, log_family, handles[6], handles[8], meta_family},
+                                            *options.guard, outcome.events,
+                                            options.scratch_directory);
+    if (!checked.ok()) return checked;
+  }
 
   // The tree the ledger stored must be the tree of the records.
   if (outcome.events > 0) {
@@ -303,12 +376,6 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
           "position ", outcome.events, ": the stored Merkle tree does not match the records",
           stored.ok() ? "" : absl::StrCat(" (", stored.status().message(), ")")));
     }
-  }
-  // A checkpoint beyond the end: the log lost events the ledger had signed.
-  if (!signed_roots->empty() && signed_roots->rbegin()->first > outcome.events) {
-    return absl::DataLossError(absl::StrCat(
-        "position ", outcome.events + 1, ": missing (the log ends at ", outcome.events,
-        " but the ledger signed a checkpoint of ", signed_roots->rbegin()->first, " events)"));
   }
   // A dropped tail leaves a valid chain; the stream index still names the lost positions.
   std::unique_ptr<rocksdb::Iterator> streams(db->NewIterator(read_options, streams_family));

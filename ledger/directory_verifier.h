@@ -3,9 +3,13 @@
 // It opens the directory read-only (no lock: a running ledgerd may own it), re-hashes every
 // stored record and recomputes the chain and the RFC 9162 tree; every checkpoint the ledger
 // stored must carry a valid signature by the key given (DirectoryVerifyOptions), for the tree
-// size and root it is stored with, and the tree must pass through each one's root and end at the
-// stored tree's root; the stream index must not refer beyond the end. Records are read on one
-// thread while the chain and the tree of the previous chunk are checked on two others.
+// size and root it is stored with, and the tree must pass through each one's root; every stored
+// Merkle node must be the node the records make (the first that is not names the first position
+// it covers), and none may lie beyond the records; the stream index, the id index and the stream
+// heads must be exactly those of the records (index_verifier.h); with a guard, its stored state
+// must be the one the records make (guard_state_verifier.h). Records are read on one thread
+// while the chain (and the indexes' digests) and the tree of the previous chunk are checked on
+// two others; memory does not grow with the log.
 #ifndef ENGAGEMENT_LEDGER_DIRECTORY_VERIFIER_H_
 #define ENGAGEMENT_LEDGER_DIRECTORY_VERIFIER_H_
 
@@ -14,6 +18,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "ledger/append_guard.h"
 
 namespace ledger {
 
@@ -31,6 +36,10 @@ struct DirectoryVerifyOptions {
   // record is checked: stored checkpoints are never taken on their roots alone.
   std::string verifier_key;
   std::string key_file;
+  // The append guard whose stored state is checked against the records (guard_state_verifier.h),
+  // rebuilt in `scratch_directory` (created and removed). Null skips that check.
+  AppendGuard* guard = nullptr;
+  std::string scratch_directory;
 };
 
 struct DirectoryVerifyResult {

@@ -166,6 +166,12 @@ absl::StatusOr<std::vector<MerkleNode>> MerkleAppender::Append(
 }
 
 absl::Status MerkleAppender::AppendLeafHash(absl::string_view leaf_hash) {
+  return AppendLeafHash(leaf_hash, [](int, uint64_t, absl::string_view) {});
+}
+
+absl::Status MerkleAppender::AppendLeafHash(
+    absl::string_view leaf_hash,
+    absl::FunctionRef<void(int level, uint64_t index, absl::string_view hash)> completed) {
   if (leaf_hash.size() != kMerkleHashSize) {
     return absl::InvalidArgumentError(
         absl::StrCat("leaf hash is ", leaf_hash.size(), " bytes, not ", kMerkleHashSize));
@@ -181,6 +187,7 @@ absl::Status MerkleAppender::AppendLeafHash(absl::string_view leaf_hash) {
                 absl::string_view(hash, kMerkleHashSize)},
                hash);
     frontier_.pop_back();
+    completed(level + 1, size_ >> (level + 1), absl::string_view(hash, kMerkleHashSize));
   }
   frontier_.emplace_back(hash, kMerkleHashSize);
   ++size_;

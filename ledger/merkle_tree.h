@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -90,6 +91,11 @@ class MerkleAppender {
   // Appends one leaf hash without returning the nodes it completes: for checkers that need only
   // roots. INVALID_ARGUMENT, and no change, when it is not 32 bytes.
   absl::Status AppendLeafHash(absl::string_view leaf_hash);
+  // The same, calling `completed` with each perfect subtree (level >= 1) the leaf completes, in
+  // the order they complete: for checkers that compare them with stored nodes.
+  absl::Status AppendLeafHash(
+      absl::string_view leaf_hash,
+      absl::FunctionRef<void(int level, uint64_t index, absl::string_view hash)> completed);
 
   // MTH of the tree appended so far, from the frontier alone (no reads).
   std::string RootHash() const;

@@ -258,13 +258,11 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
       absl::StatusOr<uint64_t> position = LookupEventId(id);
       if (absl::IsNotFound(position.status())) continue;
       if (!position.ok()) return position.status();
-      absl::StatusOr<std::string> value = ReadRecord(*position);
-      if (!value.ok()) return value.status();
-      absl::StatusOr<engagement::v1::Event> stored =
-          DecodeCanonicalRecord(absl::string_view(*value).substr(log_format::kHashSize));
+      std::string value;
+      absl::StatusOr<engagement::v1::Event> stored = ReadIndexed(*position, "", 0, id, &value);
       if (!stored.ok()) return stored.status();
       previous = {*position, ClientContent(*stored), stored->stream_revision(),
-                  value->substr(0, log_format::kHashSize)};
+                  value.substr(0, log_format::kHashSize)};
     }
     if (previous.content != ClientContent(event)) {
       return absl::AlreadyExistsError(absl::StrCat(
@@ -380,9 +378,7 @@ absl::StatusOr<engagement::v1::Event> RocksDbEventLog::FindStoredEvent(
     absl::string_view event_id) const {
   absl::StatusOr<uint64_t> position = LookupEventId(event_id);
   if (!position.ok()) return position.status();
-  absl::StatusOr<std::string> value = ReadRecord(*position);
-  if (!value.ok()) return value.status();
-  return DecodeCanonicalRecord(absl::string_view(*value).substr(log_format::kHashSize));
+  return ReadIndexed(*position, "", 0, event_id, nullptr);
 }
 
 }  // namespace ledger

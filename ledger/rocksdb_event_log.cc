@@ -294,7 +294,56 @@ absl::StatusOr<RocksDbEventLog::StreamState> RocksDbEventLog::LoadStreamState(
   if (!s.ok()) return FromRocks(s, "reading stream heads");
   if (!DecodeFixed64BE(value, &state.revision)) return absl::DataLossError("malformed stream head");
   state.exists = true;
+  // The head must be the stream's last index entry: a head set back would make the next append
+  // overwrite an entry that names a real event.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  it->Seek(log_format::StreamKey(stream, state.revision));
+  std::string prefix = absl::StrCat(stream, std::string(1, '\0'));
+  uint64_t found = 0, position = 0;
+  bool at_head = it->Valid() && it->key().starts_with(prefix) &&
+                 DecodeFixed64BE(View(it->key()).substr(prefix.size()), &found) &&
+                 found == state.revision;
+  if (at_head) it->Next();
+  if (!at_head || (it->Valid() && it->key().starts_with(prefix))) {
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
+    if (it->Valid()) DecodeFixed64BE(View(it->value()), &position);
+    return absl::DataLossError(absl::StrCat(
+        "stream ", stream, ": its stored head says revision ", state.revision,
+        " but the stream index disagrees", position != 0 ? absl::StrCat(" (position ", position, ")") : "",
+        "; refusing to append over it"));
+  }
   return state;
+}
+
+absl::StatusOr<engagement::v1::Event> RocksDbEventLog::ReadIndexed(
+    uint64_t position, absl::string_view stream, uint64_t revision, absl::string_view event_id,
+    std::string* stored) const {
+  absl::StatusOr<std::string> value = ReadRecord(position);
+  if (!value.ok()) return value.status();
+  if (value->size() < log_format::kHashSize) {
+    return absl::DataLossError(absl::StrCat("position ", position, ": the record is truncated"));
+  }
+  absl::StatusOr<engagement::v1::Event> event =
+      DecodeCanonicalRecord(absl::string_view(*value).substr(log_format::kHashSize));
+  if (!event.ok()) {
+    return absl::DataLossError(absl::StrCat("position ", position, ": the record does not parse"));
+  }
+  // The record must be what the index said it is: never serve another event in its place.
+  if (!stream.empty() && (event->stream() != stream || event->stream_revision() != revision)) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", position, ": the stream index names it as revision ", revision, " of ",
+        stream, " but it is revision ", event->stream_revision(), " of ", event->stream()));
+  }
+  if (!event_id.empty() && event->event_id() != event_id) {
+    return absl::DataLossError(absl::StrCat("position ", position, ": the id index names it as ",
+                                            event_id, " but its id is ", event->event_id()));
+  }
+  if (event->position() != 0 && event->position() != position) {
+    return absl::DataLossError(absl::StrCat("position ", position, ": the record says position ",
+                                            event->position()));
+  }
+  if (stored != nullptr) *stored = *std::move(value);
+  return event;
 }
 
 absl::StatusOr<uint64_t> RocksDbEventLog::LookupEventId(absl::string_view event_id) const {
@@ -323,17 +372,19 @@ absl::Status RocksDbEventLog::ReadStream(const StreamReadOptions& options,
   while (it->Valid()) {
     absl::string_view key = View(it->key());
     if (key.size() != prefix.size() + 8 || key.substr(0, prefix.size()) != prefix) break;
-    uint64_t position = 0;
-    if (!DecodeFixed64BE(View(it->value()), &position)) {
+    uint64_t position = 0, revision = 0;
+    if (!DecodeFixed64BE(View(it->value()), &position) ||
+        !DecodeFixed64BE(key.substr(prefix.size()), &revision)) {
       return absl::DataLossError("malformed stream index entry");
     }
-    absl::StatusOr<std::string> value = ReadRecord(position);
-    if (!value.ok()) return value.status();
-    absl::string_view record = absl::string_view(*value).substr(log_format::kHashSize);
-    absl::StatusOr<engagement::v1::Event> event = DecodeCanonicalRecord(record);
+    std::string value;
+    absl::StatusOr<engagement::v1::Event> event =
+        ReadIndexed(position, options.stream, revision, "", &value);
     if (!event.ok()) return event.status();
-    event->set_hash(value->substr(0, log_format::kHashSize));
-    if (!visit(*event, record)) return absl::OkStatus();
+    event->set_hash(value.substr(0, log_format::kHashSize));
+    if (!visit(*event, absl::string_view(value).substr(log_format::kHashSize))) {
+      return absl::OkStatus();
+    }
     if (options.limit != 0 && ++delivered >= options.limit) return absl::OkStatus();
     if (options.backwards) {
       it->Prev();
@@ -399,11 +450,23 @@ absl::StatusOr<StreamInfo> RocksDbEventLog::GetStreamInfo(absl::string_view stre
     return absl::NotFoundError(absl::StrCat("stream ", stream, " does not exist"));
   }
   StreamInfo info;
+  uint64_t first_revision = 0;
   DecodeFixed64BE(View(it->value()), &info.first_position);
+  DecodeFixed64BE(View(it->key()).substr(prefix.size()), &first_revision);
   it->SeekForPrev(log_format::StreamKeyLimit(stream));
   if (!it->Valid()) return absl::DataLossError("stream index changed while reading");
   DecodeFixed64BE(View(it->key()).substr(prefix.size()), &info.revision);
   DecodeFixed64BE(View(it->value()), &info.last_position);
+  // The positions reported must be this stream's first and last events.
+  for (auto [position, revision] : {std::pair{info.first_position, first_revision},
+                                    std::pair{info.last_position, info.revision}}) {
+    absl::StatusOr<engagement::v1::Event> event = ReadIndexed(position, stream, revision, "", nullptr);
+    if (!event.ok()) return event.status();
+  }
+  if (first_revision != 0) {
+    return absl::DataLossError(absl::StrCat("stream ", stream, ": its index starts at revision ",
+                                            first_revision, ", not 0"));
+  }
   return info;
 }
 

@@ -87,9 +87,14 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   // The RocksDB handle and families, for the verifier and tools that read raw bytes.
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* log_family() const { return log_; }
-  // The position of the event with `event_id` (lowercase UUID). NOT_FOUND when there is none.
+  // The position of the event with `event_id` (lowercase UUID), checked against the record there.
+  // NOT_FOUND when there is none; DATA_LOSS when the id index names an event with another id.
   absl::StatusOr<uint64_t> PositionOfEventId(absl::string_view event_id) const {
-    return LookupEventId(event_id);
+    absl::StatusOr<uint64_t> position = LookupEventId(event_id);
+    if (!position.ok()) return position;
+    absl::StatusOr<engagement::v1::Event> event = ReadIndexed(*position, "", 0, event_id, nullptr);
+    if (!event.ok()) return event.status();
+    return position;
   }
   // The Merkle tree's stored nodes.
   const MerkleNodeStore& tree_store() const { return *tree_; }
@@ -130,6 +135,13 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   absl::StatusOr<StreamState> LoadStreamState(absl::string_view stream) const;
   absl::StatusOr<uint64_t> LookupEventId(absl::string_view event_id) const;
   absl::StatusOr<std::string> ReadRecord(uint64_t position) const;
+  // The event at `position`, checked to be what the index that led there says: revision
+  // `revision` of `stream` (when `stream` is not empty) and id `event_id` (when not empty).
+  // DATA_LOSS naming the position otherwise; `stored` (optional) receives the stored value
+  // (hash || canonical record).
+  absl::StatusOr<engagement::v1::Event> ReadIndexed(uint64_t position, absl::string_view stream,
+                                                   uint64_t revision, absl::string_view event_id,
+                                                   std::string* stored) const;
   // The stored event with `event_id`, or one appended earlier in the group being committed
   // (commit thread only).
   absl::StatusOr<engagement::v1::Event> FindEventForGuard(absl::string_view event_id) const;
