@@ -57,6 +57,8 @@ int WhoAmI(const Options& options);
 int ParticipantCommand(const std::string& what, const std::vector<std::string>& ids,
                        const std::string& purpose, const std::string& reason,
                        const Options& options);
+// ctl_health.cc
+int Health(const Options& options);
 // ctl_backup.cc: backup through ledgerd; restore offline.
 int Backup(const std::vector<std::string>& args, const Options& options);
 int Restore(const std::vector<std::string>& args, const std::string& master_key_file,

@@ -2,7 +2,7 @@
 // covers that point, its signature checked, with the proof that the point's event is in it.
 //
 //   ledgerctl replay --as_of=POSITION|DATE --org=QWE [--from=YYYY-MM-DD --to=YYYY-MM-DD]
-//                    [--verifier_key=K]
+//                    [--verifier_key=K] [--state_digest=D]
 //
 // The signature is checked as online `ledgerctl verify` checks it (ctl_audit.h): against K, else
 // against the server's own key with a WARNING that this shows only consistency with that key.
@@ -10,6 +10,7 @@
 
 #include <cstdio>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engagement/v1/audit.grpc.pb.h"
@@ -61,6 +62,22 @@ int ReplayCommand(const ReportOptions& options) {
     return kExitFailed;
   }
   uint64_t position = response.report().provenance().position();
+  if (!options.state_digest.empty()) {
+    // The digest of the state the replay computed, against the one the report carried.
+    const std::string& digest = response.report().provenance().state_digest();
+    std::string given = options.state_digest;
+    bool same = given == ledger::ToHex(digest) || given == absl::Base64Escape(digest);
+    if (!same) {
+      std::printf("FAILED: the log replayed to position %llu gives state digest %s, not %s: the "
+                  "report was not computed from what the log says (or not at this position)\n",
+                  static_cast<unsigned long long>(position), ledger::ToHex(digest).c_str(),
+                  given.c_str());
+      return kExitVerifyFailed;
+    }
+    std::printf("state digest: OK, the log replayed to position %llu gives %s, as the report "
+                "says\n",
+                static_cast<unsigned long long>(position), ledger::ToHex(digest).c_str());
+  }
   grpc::ClientContext list_context;
   engagement::v1::ListCheckpointsResponse checkpoints;
   grpc::Status listed = audit->ListCheckpoints(&list_context, {}, &checkpoints);

@@ -232,7 +232,35 @@ int ProjectionsCommand(const std::string& what, const ReportOptions& options) {
                   static_cast<unsigned long long>(p.position()),
                   static_cast<unsigned long long>(p.head_position()),
                   p.error().empty() ? "" : "  STOPPED: ", p.error().c_str());
-      if (!p.error().empty()) code = kExitFailed;
+      if (!p.check_error().empty()) {
+        std::printf("             DIFFERS FROM THE LOG: %s\n", p.check_error().c_str());
+      } else if (p.has_checked_at()) {
+        std::printf("             matched the log when last checked (%s)\n",
+                    absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                                     absl::FromUnixSeconds(p.checked_at().seconds()),
+                                     absl::UTCTimeZone())
+                        .c_str());
+      }
+      if (!p.error().empty() || !p.check_error().empty()) code = kExitFailed;
+    }
+    return code;
+  }
+  if (what == "verify") {
+    // Replays the whole log on the server: no deadline unless one was asked for.
+    if (options.timeout_seconds > 60) Deadline(&context, options);
+    engagement::v1::VerifyProjectionsResponse response;
+    grpc::Status status = stub->VerifyProjections(&context, {}, &response);
+    if (!status.ok()) return Failed(status, options);
+    int code = kExitOk;
+    for (const auto& check : response.checks()) {
+      if (check.matches()) {
+        std::printf("%-12s OK: %llu records equal the log replayed to position %llu\n",
+                    check.name().c_str(), static_cast<unsigned long long>(check.records()),
+                    static_cast<unsigned long long>(check.position()));
+      } else {
+        std::printf("%-12s FAILED: %s\n", check.name().c_str(), check.mismatch().c_str());
+        code = kExitVerifyFailed;
+      }
     }
     return code;
   }
@@ -260,7 +288,7 @@ int ProjectionsCommand(const std::string& what, const ReportOptions& options) {
                 static_cast<unsigned long long>(progress.total()), progress.events_per_second());
     return kExitOk;
   }
-  return Usage("projections: say status or rebuild");
+  return Usage("projections: say status, verify or rebuild");
 }
 
 }  // namespace ctl

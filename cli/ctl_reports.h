@@ -3,7 +3,7 @@
 //   ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 [--format=json|csv|html]
 //   ledgerctl report trace --org=QWE (--insight=ID | --decision=ID)
 //   ledgerctl report yousaid --org=QWE --engagement=ID
-//   ledgerctl projections status
+//   ledgerctl projections status | verify
 //   ledgerctl projections rebuild [--name=evidence]
 // Any report takes --as_of=POSITION or --as_of=YYYY-MM-DD[THH:MM:SSZ] (recorded by then), and
 // --exact for exact counts of people. --out=FILE writes the report to a file.
@@ -41,6 +41,8 @@ struct ReportOptions {
   // replay: the ledger's verifier key the covering checkpoint's signature is checked with (empty:
   // the server's own, with a warning), as `ledgerctl verify --verifier_key` (ctl_audit.h).
   std::string verifier_key;
+  // replay: a report's provenance state digest (base64 or hex) that the replay must reproduce.
+  std::string state_digest;
 };
 
 // Parses --as_of: a log position, or a date (the whole day) or RFC 3339 time, meaning the events

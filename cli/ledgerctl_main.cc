@@ -64,6 +64,8 @@ ABSL_FLAG(std::string, body, "",
           "report yousaid --from --to: only this deciding body's decisions, by its name as "
           "recorded, e.g. \"Primary Care Commissioning Committee\"");
 ABSL_FLAG(std::string, name, "evidence", "projections rebuild: the projection");
+ABSL_FLAG(std::string, state_digest, "",
+          "replay: a report's provenance state digest (base64 or hex) to prove it unchanged");
 ABSL_FLAG(std::string, out, "",
           "report: write to this file instead of standard output; audit export: the bundle "
           "directory");
@@ -134,10 +136,19 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       The annual report's section on the duty to involve: a draft text, the evidence against
       the ten principles and the five domains, and the year's case studies.
       Any report: --as_of=POSITION|DATE (as it stood then), --exact (no suppression), --out=FILE.
-  ledgerctl projections status | rebuild [--name=evidence]
+  ledgerctl projections status | verify | rebuild [--name=evidence]
+      status: how far each projection is, and what its last check against the log found;
+      verify: recompute each from the log now and compare with its stored state (exit 3 when
+      one differs; it then serves no report until rebuilt).
+  ledgerctl health
+      Whether ledgerd can be trusted to serve, and if not, why (a projection that differs from
+      the log, a witness that refused a checkpoint). Exit 1 when not serving.
   ledgerctl replay --as_of=POSITION|DATE --org=QWE [--from=.. --to=..] [--verifier_key=K]
+                   [--state_digest=D]
       The evidence as it stood then, the signed checkpoint covering it (its signature checked
       against K, else the server's own key), and the proof that the point's event is in it.
+      With D (a report's provenance.state_digest, base64 or hex; --as_of its position): proves
+      the report was computed from what the log says, or exits 3.
   ledgerctl audit pubkey [--key_file=F --origin=NAME]
       The ledger's checkpoint verifier key: the server's, or offline from the key file.
   ledgerctl audit checkpoint [--verifier_key=K] [--save=FILE]
@@ -256,6 +267,7 @@ int main(int argc, char** argv) {
   if (command == "verify") return ctl::Verify(options);
   if (command == "demo") return ctl::Demo(options);
   if (command == "whoami") return ctl::WhoAmI(options);
+  if (command == "health") return ctl::Health(options);
   if (command == "participant") {
     std::vector<std::string> ids(args.begin() + std::min<size_t>(args.size(), 3), args.end());
     return ctl::ParticipantCommand(args.size() > 2 ? args[2] : "", ids, absl::GetFlag(FLAGS_purpose),
@@ -297,6 +309,7 @@ int main(int argc, char** argv) {
     report.name = absl::GetFlag(FLAGS_name);
     report.out = absl::GetFlag(FLAGS_out);
     report.verifier_key = options.verifier_key;
+    report.state_digest = absl::GetFlag(FLAGS_state_digest);
     std::string what = args.size() > 2 ? args[2] : "";
     if (command == "replay") return ctl::ReplayCommand(report);
     if (command == "report") {

@@ -1,5 +1,10 @@
 #include "projections/evidence_snapshot.h"
 
+#include <openssl/evp.h>
+
+#include <memory>
+
+#include "ledger/log_format.h"
 #include "projections/evidence_projection.h"
 
 namespace projections {
@@ -80,6 +85,36 @@ int64_t EvidenceSnapshot::FirstFeedback(const records::InsightRecord& insight) c
     consider(FirstFeedback(decisions.at(link->decision_id())));
   }
   return first;
+}
+
+absl::StatusOr<std::string> EvidenceStateDigest(const StateReader& state, absl::string_view org) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                    &EVP_MD_CTX_free);
+  if (context == nullptr || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
+    return absl::InternalError("cannot start SHA-256");
+  }
+  auto add = [&](absl::string_view bytes) {
+    std::string length = ledger::log_format::EncodeFixed64BE(bytes.size()).substr(4);
+    EVP_DigestUpdate(context.get(), length.data(), length.size());
+    EVP_DigestUpdate(context.get(), bytes.data(), bytes.size());
+  };
+  for (char kind : absl::string_view("espidfrcanvwkj")) {
+    absl::Status s = state.Scan(KindPrefix(kind, org), [&](absl::string_view key,
+                                                           absl::string_view value) {
+      add(key);
+      add(value);
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
+  std::string digest(32, '\0');
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(context.get(), reinterpret_cast<unsigned char*>(digest.data()),
+                         &length) != 1 ||
+      length != digest.size()) {
+    return absl::InternalError("cannot finish SHA-256");
+  }
+  return digest;
 }
 
 }  // namespace projections

@@ -43,6 +43,13 @@ struct EvidenceSnapshot {
   int64_t FirstFeedback(const records::DecisionRecord& decision) const;
 };
 
+// The digest of the evidence an organisation's reports are computed from: SHA-256 over every
+// record of `org` (retracted ones too), kind by kind in the order e s p i d f r c a n v w k j,
+// each record in key order as u32 key length || key || u32 value length || value (big-endian
+// lengths). Reports carry it in their provenance (Provenance.state_digest): a replay of the log to
+// the same position that gives the same digest proves the report was computed from the log.
+absl::StatusOr<std::string> EvidenceStateDigest(const StateReader& state, absl::string_view org);
+
 }  // namespace projections
 
 #endif  // ENGAGEMENT_PROJECTIONS_EVIDENCE_SNAPSHOT_H_

@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "ledger/event_log.h"
 #include "projections/projection.h"
+#include "projections/projection_check.h"
 #include "projections/rocksdb_state_store.h"
 
 namespace projections {
@@ -29,6 +31,10 @@ struct ProjectionStatus {
   uint64_t position = 0;        // applied up to here
   absl::Status error;           // OK unless stopped
   uint64_t failed_position = 0;  // with an error: the event it stopped at
+  // The last check of the stored state against the log (Verify): OK when it matched or was never
+  // checked, else why it did not. Cleared by a rebuild.
+  absl::Status check;
+  absl::Time checked_at = absl::InfinitePast();  // when last checked; InfinitePast: never
 };
 
 // Called now and then during long work with events applied so far, the target, and events/s.
@@ -45,6 +51,13 @@ class ProjectionRunner {
   // Rebuild).
   absl::Status CatchUp(const ProgressCallback& progress = nullptr,
                        const std::function<bool()>& cancelled = nullptr);
+  // Checks each projection's stored state against the log (projection_check.h). Each is compared
+  // at a snapshot of its database, so appends, the follower and reports go on meanwhile. A
+  // mismatch is confirmed once after catching up (an erasure between the snapshot and the replay
+  // changes what the log gives), then kept in the projection's status: reports from it are
+  // refused (FAILED_PRECONDITION) until it is rebuilt. Errors reading the log are returned.
+  absl::StatusOr<std::vector<ProjectionCheck>> Verify();
+
   // Clears `name` and applies the whole log again. NOT_FOUND for an unknown name. When
   // `cancelled` turns true, stops after the chunk being applied and returns CANCELLED: the
   // projection is then consistent up to where it stopped, and following (or the next CatchUp)
@@ -63,11 +76,13 @@ class ProjectionRunner {
 
   // Brings `name` up to the head, then calls `read` with its committed state and the position it
   // reflects, holding off updates meanwhile so that the two agree. FAILED_PRECONDITION when the
-  // projection is stopped at a bad event; NOT_FOUND for an unknown name.
+  // projection is stopped at a bad event or its last check found it differs from the log;
+  // NOT_FOUND for an unknown name.
   absl::Status ReadAtHead(absl::string_view name,
                           absl::FunctionRef<absl::Status(const StateReader&, uint64_t)> read);
 
  private:
+  absl::StatusOr<ProjectionCheck> CheckOnce(Projection* projection);
   absl::Status CatchUpOne(Projection* projection, const ProgressCallback& progress,
                           const std::function<bool()>& cancelled = nullptr);
 

@@ -16,13 +16,25 @@ std::string ProgressKey(absl::string_view name) {
   return absl::StrCat(name, std::string(1, '\0'), "p");
 }
 
-// Iterates the committed records of `name` whose key starts with `prefix`.
+// A RocksDB snapshot, released with the last reader that uses it.
+using SharedSnapshot = std::shared_ptr<const rocksdb::Snapshot>;
+
+SharedSnapshot HoldSnapshot(rocksdb::DB* db) {
+  return SharedSnapshot(db->GetSnapshot(),
+                        [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+}
+
+// Iterates the committed records of `name` whose key starts with `prefix` (as of `snapshot`,
+// when given).
 class RecordReader final : public StateReader {
  public:
-  RecordReader(rocksdb::DB* db, std::string name) : db_(db), prefix_(Prefix(name)) {}
+  RecordReader(rocksdb::DB* db, std::string name, SharedSnapshot snapshot = nullptr)
+      : db_(db), prefix_(Prefix(name)), snapshot_(std::move(snapshot)) {
+    read_.snapshot = snapshot_.get();
+  }
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const override {
     std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), absl::StrCat(prefix_, key), &value);
+    rocksdb::Status s = db_->Get(read_, absl::StrCat(prefix_, key), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return ledger::FromRocks(s, "reading projection state");
     return std::optional<std::string>(std::move(value));
@@ -31,7 +43,7 @@ class RecordReader final : public StateReader {
                     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
       const override {
     std::string start = absl::StrCat(prefix_, prefix);
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_));
     for (it->Seek(start); it->Valid(); it->Next()) {
       absl::string_view key = ledger::View(it->key());
       if (key.substr(0, start.size()) != start) break;
@@ -43,7 +55,31 @@ class RecordReader final : public StateReader {
  private:
   rocksdb::DB* db_;
   std::string prefix_;
+  SharedSnapshot snapshot_;
+  rocksdb::ReadOptions read_;
 };
+
+absl::StatusOr<Progress> DecodeProgress(absl::string_view name, absl::string_view value) {
+  Progress progress;
+  if (value.size() != 12 ||
+      !ledger::log_format::DecodeFixed64BE(value.substr(0, 8), &progress.position)) {
+    return absl::DataLossError(absl::StrCat("malformed progress of projection ", name));
+  }
+  uint64_t version = 0;
+  ledger::log_format::DecodeFixed64BE(absl::StrCat(std::string(4, '\0'), value.substr(8)),
+                                      &version);
+  progress.version = static_cast<uint32_t>(version);
+  return progress;
+}
+
+absl::StatusOr<Progress> ReadProgress(rocksdb::DB* db, const rocksdb::ReadOptions& read,
+                                      absl::string_view name) {
+  std::string value;
+  rocksdb::Status s = db->Get(read, ProgressKey(name), &value);
+  if (s.IsNotFound()) return Progress();
+  if (!s.ok()) return ledger::FromRocks(s, "reading projection progress");
+  return DecodeProgress(name, value);
+}
 
 }  // namespace
 
@@ -71,24 +107,24 @@ ProjectionDatabase::~ProjectionDatabase() {
 }
 
 absl::StatusOr<Progress> ProjectionDatabase::GetProgress(absl::string_view name) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ProgressKey(name), &value);
-  Progress progress;
-  if (s.IsNotFound()) return progress;
-  if (!s.ok()) return ledger::FromRocks(s, "reading projection progress");
-  if (value.size() != 12 ||
-      !ledger::log_format::DecodeFixed64BE(absl::string_view(value).substr(0, 8),
-                                           &progress.position)) {
-    return absl::DataLossError(absl::StrCat("malformed progress of projection ", name));
-  }
-  uint64_t version = 0;
-  ledger::log_format::DecodeFixed64BE(std::string(4, '\0') + value.substr(8), &version);
-  progress.version = static_cast<uint32_t>(version);
-  return progress;
+  return ReadProgress(db_.get(), rocksdb::ReadOptions(), name);
 }
 
 std::unique_ptr<StateReader> ProjectionDatabase::Reader(absl::string_view name) const {
   return std::make_unique<RecordReader>(db_.get(), std::string(name));
+}
+
+absl::StatusOr<ProjectionDatabase::Snapshot> ProjectionDatabase::TakeSnapshot(
+    absl::string_view name) const {
+  SharedSnapshot held = HoldSnapshot(db_.get());
+  rocksdb::ReadOptions read;
+  read.snapshot = held.get();
+  absl::StatusOr<Progress> progress = ReadProgress(db_.get(), read, name);
+  if (!progress.ok()) return progress.status();
+  Snapshot snapshot;
+  snapshot.progress = *progress;
+  snapshot.state = std::make_unique<RecordReader>(db_.get(), std::string(name), std::move(held));
+  return snapshot;
 }
 
 std::unique_ptr<ProjectionDatabase::Chunk> ProjectionDatabase::BeginChunk(absl::string_view name) {

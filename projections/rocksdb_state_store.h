@@ -35,6 +35,14 @@ class ProjectionDatabase {
   // Reads the committed state of projection `name`. Valid while the database is open.
   std::unique_ptr<StateReader> Reader(absl::string_view name) const;
 
+  // The committed state of `name` and its progress as they stood at one moment: later commits
+  // do not show through `state`. Valid while the database is open.
+  struct Snapshot {
+    Progress progress;
+    std::unique_ptr<StateReader> state;
+  };
+  absl::StatusOr<Snapshot> TakeSnapshot(absl::string_view name) const;
+
   // Writes for one chunk of events: reads see the committed state plus the chunk's own writes.
   class Chunk final : public StateWriter {
    public:

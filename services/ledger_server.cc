@@ -21,7 +21,9 @@
 #include "services/local_credentials.h"
 #include "services/operations_service.h"
 #include "services/privacy_service.h"
+#include "services/projection_watch.h"
 #include "services/report_service.h"
+#include "services/serving_health.h"
 
 namespace services {
 namespace {
@@ -260,9 +262,10 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
     std::string key = fs::weakly_canonical(key_file, error).string();
     if (absl::StartsWith(key, data)) key_in_data_dir = key;
   }
+  server->health_ = std::make_unique<ServingHealth>();
   server->operations_ = std::make_unique<OperationsServiceImpl>(
       server->log_.get(), server->projection_db_.get(), server->keys_.get(), server->auth_.get(),
-      key_in_data_dir);
+      key_in_data_dir, server->health_.get());
   server->privacy_ = std::make_unique<PrivacyServiceImpl>(
       server->log_.get(), server->auth_.get(), server->keys_.get(), server->runner_.get(),
       server->projection_db_.get());
@@ -293,6 +296,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen,
                                                " (in use, or not a local address?)"));
   }
+  server->health_->Attach(server->server_->GetHealthCheckService());
+  server->projection_watch_ = std::make_unique<ProjectionWatch>(
+      server->runner_.get(), server->health_.get(), options.projection_check_interval);
   return server;
 }
 
@@ -301,6 +307,8 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   // Start() may have failed half way: there may be no log or no server.
   if (log_ != nullptr) log_->BeginShutdown();  // wakes subscriptions so that the drain can end
+  if (projection_watch_ != nullptr) projection_watch_->Stop();
+  if (health_ != nullptr) health_->Attach(nullptr);
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
     server_->Wait();

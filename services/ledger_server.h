@@ -37,7 +37,9 @@ class Authenticator;
 class LedgerServiceImpl;
 class OperationsServiceImpl;
 class PrivacyServiceImpl;
+class ProjectionWatch;
 class ReportServiceImpl;
+class ServingHealth;
 
 // The event log's directory inside a data directory.
 std::string LogDirectory(const std::string& data_dir);
@@ -82,6 +84,9 @@ struct ServerOptions {
   std::string checkpoint_origin = "engagement-ledger";
   // How often to sign a checkpoint when the head has moved; zero signs only on demand.
   absl::Duration checkpoint_interval = absl::Seconds(60);
+  // How often to check every projection against the log (projection_watch.h); zero: only when
+  // asked (VerifyProjections).
+  absl::Duration projection_check_interval = absl::Hours(1);
   // Sign a last checkpoint when shutting down (tests turn it off to leave a tail, as a crash would).
   bool sign_checkpoint_on_stop = true;
   SecurityOptions security;
@@ -99,6 +104,8 @@ class LedgerServer {
   int port() const { return port_; }
   ledger::EventLog* log() const { return log_.get(); }
   projections::ProjectionRunner* projections() const { return runner_.get(); }
+  // Whether it can be trusted to serve, and why not (serving_health.h).
+  const ServingHealth* health() const { return health_.get(); }
   // Events re-hashed at start (those after the latest checkpoint).
   uint64_t verified_at_start() const { return verified_at_start_; }
   // Events replayed into the engagement rules' state at start (appended without the rules).
@@ -134,6 +141,8 @@ class LedgerServer {
   std::unique_ptr<projections::ProjectionRunner> runner_;
   std::unique_ptr<LedgerServiceImpl> service_;
   std::unique_ptr<ReportServiceImpl> reports_;
+  std::unique_ptr<ServingHealth> health_;
+  std::unique_ptr<ProjectionWatch> projection_watch_;
   std::unique_ptr<ledger::Checkpointer> checkpointer_;
   std::unique_ptr<AuditServiceImpl> audit_;
   std::thread signer_thread_;

@@ -29,6 +29,9 @@ ABSL_FLAG(std::string, checkpoint_origin, "engagement-ledger",
           "the checkpoints' origin line (the signing key's name)");
 ABSL_FLAG(int, checkpoint_interval_seconds, 60,
           "sign a checkpoint this often when the log has grown; 0 = only on demand");
+ABSL_FLAG(int, projection_check_interval_seconds, 3600,
+          "check every projection against the log this often (a mismatch turns health to "
+          "NOT_SERVING); 0 = only when asked (ledgerctl projections verify)");
 ABSL_FLAG(bool, insecure_local, false,
           "serve plain text on a loopback address, with local credentials made in DATA_DIR/local "
           "unless --policy_file is given (a trial on one machine; logged as a warning)");
@@ -66,6 +69,8 @@ int main(int argc, char** argv) {
   options.checkpoint_key_file = absl::GetFlag(FLAGS_checkpoint_key);
   options.checkpoint_origin = absl::GetFlag(FLAGS_checkpoint_origin);
   options.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
+  options.projection_check_interval =
+      absl::Seconds(absl::GetFlag(FLAGS_projection_check_interval_seconds));
   services::SecurityOptions& security = options.security;
   security.insecure_local = absl::GetFlag(FLAGS_insecure_local);
   security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);

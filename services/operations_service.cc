@@ -65,4 +65,23 @@ grpc::Status OperationsServiceImpl::CreateBackup(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status OperationsServiceImpl::GetHealth(grpc::ServerContext* context,
+                                              const engagement::v1::GetHealthRequest* request,
+                                              engagement::v1::GetHealthResponse* response) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::Status allowed =
+      (*caller)->RequireAnywhere({engagement::v1::ROLE_ADMIN, engagement::v1::ROLE_AUDITOR});
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  std::vector<HealthProblem> problems = health_->Problems();
+  response->set_serving(problems.empty());
+  for (const HealthProblem& problem : problems) {
+    auto* out = response->add_problems();
+    out->set_source(problem.source);
+    out->set_message(problem.message);
+    out->mutable_since()->set_seconds(absl::ToUnixSeconds(problem.since));
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace services

@@ -1,5 +1,5 @@
 // OperationsServiceImpl: what operators do while the ledger serves (engagement.v1.OperationsService):
-// online backups. Admins only.
+// online backups (admins) and why it is not serving (admins and auditors).
 //
 // A backup is written in the order that keeps it consistent without pausing appends: the
 // projections first (their progress can then only be at or behind the log copied next), the log,
@@ -18,6 +18,7 @@
 #include "ledger/subject_key_store.h"
 #include "projections/rocksdb_state_store.h"
 #include "services/authenticator.h"
+#include "services/serving_health.h"
 
 namespace services {
 
@@ -25,16 +26,20 @@ class OperationsServiceImpl final : public engagement::v1::OperationsService::Se
  public:
   OperationsServiceImpl(ledger::RocksDbEventLog* log, projections::ProjectionDatabase* projection_db,
                         ledger::SubjectKeyStore* keys, const Authenticator* auth,
-                        std::string checkpoint_key_file)
+                        std::string checkpoint_key_file, const ServingHealth* health)
       : log_(log),
         projection_db_(projection_db),
         keys_(keys),
         auth_(auth),
-        checkpoint_key_file_(std::move(checkpoint_key_file)) {}
+        checkpoint_key_file_(std::move(checkpoint_key_file)),
+        health_(health) {}
 
   grpc::Status CreateBackup(grpc::ServerContext* context,
                             const engagement::v1::CreateBackupRequest* request,
                             engagement::v1::CreateBackupResponse* response) override;
+  grpc::Status GetHealth(grpc::ServerContext* context,
+                         const engagement::v1::GetHealthRequest* request,
+                         engagement::v1::GetHealthResponse* response) override;
 
  private:
   ledger::RocksDbEventLog* log_;
@@ -42,6 +47,7 @@ class OperationsServiceImpl final : public engagement::v1::OperationsService::Se
   ledger::SubjectKeyStore* keys_;
   const Authenticator* auth_;
   std::string checkpoint_key_file_;  // copied only when it is inside the data directory
+  const ServingHealth* health_;
 };
 
 }  // namespace services

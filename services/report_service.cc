@@ -1,6 +1,7 @@
 #include "services/report_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "ledger/envelope_validation.h"
 #include "ledger/hash_chain.h"
 #include "ledger/uuid.h"
@@ -8,6 +9,7 @@
 #include "projections/assurance_report.h"
 #include "projections/session_summary.h"
 #include "projections/evidence_projection.h"
+#include "projections/evidence_snapshot.h"
 #include "projections/trace_reports.h"
 #include "services/grpc_status.h"
 
@@ -78,9 +80,18 @@ absl::StatusOr<uint64_t> ReportServiceImpl::PositionAt(
 }
 
 absl::Status ReportServiceImpl::WithEvidence(
-    const engagement::v1::AsOf* as_of, bool exact, engagement::v1::Provenance* provenance,
+    const std::string& organisation, const engagement::v1::AsOf* as_of, bool exact,
+    engagement::v1::Provenance* provenance,
     absl::FunctionRef<absl::Status(const projections::StateReader&)> build) {
   uint64_t position = 0;
+  std::string digest;
+  // The digest is taken from the very state the report is built from.
+  auto digest_and_build = [&](const projections::StateReader& state) {
+    absl::StatusOr<std::string> taken = projections::EvidenceStateDigest(state, organisation);
+    if (!taken.ok()) return taken.status();
+    digest = *std::move(taken);
+    return build(state);
+  };
   absl::Status built;
   bool historical = as_of != nullptr && as_of->point_case() != engagement::v1::AsOf::POINT_NOT_SET;
   if (historical) {
@@ -99,12 +110,12 @@ absl::Status ReportServiceImpl::WithEvidence(
     projections::MemoryState state;
     absl::Status replayed = projections::ReplayInMemory(*log_, projection, position, state);
     if (!replayed.ok()) return replayed;
-    built = build(state);
+    built = digest_and_build(state);
   } else {
     built = runner_->ReadAtHead("evidence", [&](const projections::StateReader& state,
                                                 uint64_t at) {
       position = at;
-      return build(state);
+      return digest_and_build(state);
     });
   }
   if (!built.ok()) return built;
@@ -113,6 +124,7 @@ absl::Status ReportServiceImpl::WithEvidence(
   provenance->set_projection_version(projections::EvidenceProjection::kVersion);
   provenance->set_report_version(projections::kReportVersion);
   provenance->set_exact_figures(exact);
+  provenance->set_state_digest(digest);
   std::string hash = ledger::GenesisHash();
   if (position > 0) {
     ledger::LogReadOptions options;
@@ -159,7 +171,7 @@ grpc::Status ReportServiceImpl::GetAssuranceReport(
   }
   engagement::v1::Provenance provenance;
   absl::Status s = WithEvidence(
-      request->has_as_of() ? &request->as_of() : nullptr, query.exact_figures, &provenance,
+      request->organisation(), request->has_as_of() ? &request->as_of() : nullptr, query.exact_figures, &provenance,
       [&](const projections::StateReader& state) {
         absl::StatusOr<engagement::v1::AssuranceReport> report =
             projections::BuildAssuranceReport(state, query);
@@ -192,7 +204,7 @@ grpc::Status ReportServiceImpl::GetTraceability(
   if (!valid.ok()) return ToGrpcStatus(valid);
   engagement::v1::Provenance provenance;
   absl::Status s = WithEvidence(
-      request->has_as_of() ? &request->as_of() : nullptr, request->exact_figures(), &provenance,
+      request->organisation(), request->has_as_of() ? &request->as_of() : nullptr, request->exact_figures(), &provenance,
       [&](const projections::StateReader& state) {
         absl::StatusOr<engagement::v1::GetTraceabilityResponse> trace =
             request->has_insight_id()
@@ -225,7 +237,7 @@ grpc::Status ReportServiceImpl::GetYouSaidWeDid(
   if (!valid.ok()) return ToGrpcStatus(valid);
   engagement::v1::Provenance provenance;
   absl::Status s = WithEvidence(
-      request->has_as_of() ? &request->as_of() : nullptr, false, &provenance,
+      request->organisation(), request->has_as_of() ? &request->as_of() : nullptr, false, &provenance,
       [&](const projections::StateReader& state) {
         absl::StatusOr<engagement::v1::GetYouSaidWeDidResponse> built =
             by_period ? projections::BuildYouSaidWeDidForPeriod(
@@ -251,7 +263,7 @@ grpc::Status ReportServiceImpl::GetSessionSummary(
   if (!valid.ok()) return ToGrpcStatus(valid);
   engagement::v1::Provenance provenance;
   absl::Status s = WithEvidence(
-      request->has_as_of() ? &request->as_of() : nullptr, request->exact_figures(), &provenance,
+      request->organisation(), request->has_as_of() ? &request->as_of() : nullptr, request->exact_figures(), &provenance,
       [&](const projections::StateReader& state) {
         absl::StatusOr<engagement::v1::SessionSummary> built = projections::BuildSessionSummary(
             state, request->organisation(), request->session_id(), request->exact_figures());
@@ -282,7 +294,7 @@ grpc::Status ReportServiceImpl::GetAnnualReport(
   }
   engagement::v1::Provenance provenance;
   absl::Status s = WithEvidence(
-      request->has_as_of() ? &request->as_of() : nullptr, query.exact_figures, &provenance,
+      request->organisation(), request->has_as_of() ? &request->as_of() : nullptr, query.exact_figures, &provenance,
       [&](const projections::StateReader& state) {
         absl::StatusOr<engagement::v1::AnnualReport> built =
             projections::BuildAnnualReport(state, query);
@@ -313,6 +325,31 @@ grpc::Status ReportServiceImpl::ListProjections(
     info->set_head_position(head);
     if (!status.error.ok()) info->set_error(std::string(status.error.message()));
     info->set_failed_position(status.failed_position);
+    if (!status.check.ok()) info->set_check_error(std::string(status.check.message()));
+    if (status.checked_at != absl::InfinitePast()) {
+      info->mutable_checked_at()->set_seconds(absl::ToUnixSeconds(status.checked_at));
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ReportServiceImpl::VerifyProjections(
+    grpc::ServerContext* context, const engagement::v1::VerifyProjectionsRequest* request,
+    engagement::v1::VerifyProjectionsResponse* response) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::Status allowed =
+      (*caller)->RequireAnywhere({engagement::v1::ROLE_ADMIN, engagement::v1::ROLE_AUDITOR});
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  absl::StatusOr<std::vector<projections::ProjectionCheck>> checks = runner_->Verify();
+  if (!checks.ok()) return ToGrpcStatus(checks.status());
+  for (const projections::ProjectionCheck& check : *checks) {
+    auto* out = response->add_checks();
+    out->set_name(check.name);
+    out->set_position(check.position);
+    out->set_records(check.records);
+    out->set_matches(check.result.ok());
+    if (!check.result.ok()) out->set_mismatch(std::string(check.result.message()));
   }
   return grpc::Status::OK;
 }

@@ -41,14 +41,19 @@ class ReportServiceImpl final : public engagement::v1::ReportService::Service {
   grpc::Status ListProjections(grpc::ServerContext* context,
                                const engagement::v1::ListProjectionsRequest* request,
                                engagement::v1::ListProjectionsResponse* response) override;
+  grpc::Status VerifyProjections(grpc::ServerContext* context,
+                                 const engagement::v1::VerifyProjectionsRequest* request,
+                                 engagement::v1::VerifyProjectionsResponse* response) override;
   grpc::Status RebuildProjection(
       grpc::ServerContext* context, const engagement::v1::RebuildProjectionRequest* request,
       grpc::ServerWriter<engagement::v1::RebuildProjectionResponse>* writer) override;
 
  private:
   // Runs `build` over the evidence state at the head or as of `as_of`, and fills `provenance`.
+  // The provenance's state digest covers `organisation`'s records.
   absl::Status WithEvidence(
-      const engagement::v1::AsOf* as_of, bool exact, engagement::v1::Provenance* provenance,
+      const std::string& organisation, const engagement::v1::AsOf* as_of, bool exact,
+      engagement::v1::Provenance* provenance,
       absl::FunctionRef<absl::Status(const projections::StateReader&)> build);
   // The last position recorded at or before `time` (0 when none).
   absl::StatusOr<uint64_t> PositionAt(const google::protobuf::Timestamp& time) const;

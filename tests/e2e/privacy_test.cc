@@ -147,6 +147,10 @@ TEST_F(PrivacyTest, ErasedDataReadsAsErasedEverywhereAndIsNowhereOnDiskWhileVeri
     EXPECT_EQ(csv.find("ETHNIC_CATEGORY_H_INDIAN"), std::string::npos) << as_of;
     outputs += csv;
   }
+  // The read models still equal the log replayed without the erased key.
+  auto projections = Ctl("projections verify");
+  EXPECT_EQ(projections.exit_code, 0) << projections.output;
+  EXPECT_NE(projections.output.find("evidence     OK"), std::string::npos) << projections.output;
   // An evidence pack and a bundle.
   auto bundle = Ctl(absl::StrCat("audit export --from_position=1 --out=", dir_.Sub("bundle")));
   EXPECT_EQ(bundle.exit_code, 0) << bundle.output;

@@ -144,3 +144,40 @@ TEST_F(ReplayTest, ACheckpointNotSignedByTheKeyGivenFailsTheReplay) {
 }
 
 }  // namespace
+
+namespace {
+
+// The digest a report at the head carried, as `ledgerctl report` prints it (base64 in JSON).
+std::string StateDigestOf(const std::string& report_json) {
+  const std::string field = "\"state_digest\": \"";
+  size_t at = report_json.find(field);
+  if (at == std::string::npos) return "";
+  at += field.size();
+  return report_json.substr(at, report_json.find('"', at) - at);
+}
+
+TEST_F(ReplayTest, AReportsStateDigestIsReproducedByAReplayOfTheLog) {
+  auto ledgerd = StartSigningLedgerd();
+  Append({testing_support::EngagementOpened()});
+  Append(testing_support::Sessions(3));
+  auto report = Ctl("report assurance --org=QWE --from=2020-01-01 --to=2030-12-31");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const std::string digest = StateDigestOf(report.output);
+  ASSERT_EQ(digest.size(), 44u) << report.output;  // 32 bytes in base64
+  Append(testing_support::Sessions(2));  // the head moves on; the replay goes back to 4
+
+  auto same = Ctl("replay --org=QWE --as_of=4 --state_digest=" + digest);
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_NE(same.output.find("state digest: OK, the log replayed to position 4"),
+            std::string::npos)
+      << same.output;
+  // A report of another state (here: of a later position) is not what the log gave at 4.
+  auto later = Ctl("report assurance --org=QWE --from=2020-01-01 --to=2030-12-31");
+  auto other = Ctl("replay --org=QWE --as_of=4 --state_digest=" + StateDigestOf(later.output));
+  EXPECT_EQ(other.exit_code, 3) << other.output;
+  EXPECT_NE(other.output.find("FAILED: the log replayed to position 4 gives state digest"),
+            std::string::npos)
+      << other.output;
+}
+
+}  // namespace

@@ -231,6 +231,14 @@ const std::vector<Rpc>& Table() {
        [](Stubs& s, const OrgData&, const std::string&) {
          return Unary<ListProjectionsRequest, ListProjectionsResponse>(*s.reports, &ReportService::Stub::ListProjections, {});
        }},
+      {"VerifyProjections", {"auditor", "admin"}, false,
+       [](Stubs& s, const OrgData&, const std::string&) {
+         return Unary<VerifyProjectionsRequest, VerifyProjectionsResponse>(*s.reports, &ReportService::Stub::VerifyProjections, {});
+       }},
+      {"GetHealth", {"auditor", "admin"}, false,
+       [](Stubs& s, const OrgData&, const std::string&) {
+         return Unary<GetHealthRequest, GetHealthResponse>(*s.operations, &OperationsService::Stub::GetHealth, {});
+       }},
       {"RebuildProjection", {"admin"}, false,
        [](Stubs& s, const OrgData&, const std::string&) {
          RebuildProjectionRequest r;
@@ -326,6 +334,28 @@ TEST_F(RoleMatrixTest, EveryRoleMayDoExactlyWhatTheTableSaysForItsOwnOrganisatio
     }
   }
   EXPECT_EQ(cells, static_cast<int>(kRoles.size() * Table().size() * 2));
+}
+
+TEST_F(RoleMatrixTest, EveryRpcOfEveryServiceIsInTheTable) {
+  std::set<std::string> named;
+  for (const Rpc& rpc : Table()) named.insert(rpc.name.substr(0, rpc.name.find(' ')));
+  int services = 0;
+  for (const char* file : {"engagement/v1/ledger_service.proto",
+                           "engagement/v1/report_service.proto", "engagement/v1/audit.proto",
+                           "engagement/v1/privacy.proto", "engagement/v1/operations.proto"}) {
+    const google::protobuf::FileDescriptor* parsed =
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
+    ASSERT_NE(parsed, nullptr) << file;
+    for (int s = 0; s < parsed->service_count(); ++s, ++services) {
+      const google::protobuf::ServiceDescriptor* service = parsed->service(s);
+      for (int i = 0; i < service->method_count(); ++i) {
+        EXPECT_EQ(named.count(service->method(i)->name()), 1u)
+            << service->full_name() << "." << service->method(i)->name()
+          << " is not in the role matrix: add who may call it";
+      }
+    }
+  }
+  EXPECT_EQ(services, 5);
 }
 
 TEST_F(RoleMatrixTest, NoTokenIsUnauthenticatedAndAnUnknownIdentityMayDoNothing) {

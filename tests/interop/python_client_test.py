@@ -273,7 +273,20 @@ def check_reflection(ctx):
     expect(len(responses) == 1, "got %d reflection responses, expected 1" % len(responses))
     expect(b"engagement.v1.LedgerService" in responses[0],
            "the list_services response does not name engagement.v1.LedgerService: %r" % responses[0])
-    return "list_services names engagement.v1.LedgerService (%d bytes)" % len(responses[0])
+    # Every service's file descriptor can be fetched, so that grpcurl can describe and call it:
+    # ServerReflectionRequest{file_containing_symbol: S}: field 4, wire type 2.
+    described = []
+    for service in ("LedgerService", "ReportService", "AuditService", "PrivacyService",
+                    "OperationsService"):
+        symbol = ("engagement.v1." + service).encode()
+        answers = list(call(iter([b"\x22" + bytes([len(symbol)]) + symbol]),
+                            timeout=CALL_TIMEOUT_S))
+        expect(len(answers) == 1 and b"engagement/v1/" in answers[0] and
+               symbol.split(b".")[-1] in answers[0],
+               "reflection cannot describe %s: %r" % (service, answers[:1]))
+        described.append(service)
+    return "list_services names engagement.v1.LedgerService (%d bytes); described %s" % (
+        len(responses[0]), ", ".join(described))
 
 
 def check_health(ctx):

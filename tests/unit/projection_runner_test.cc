@@ -1,5 +1,6 @@
 // The projection engine on a real log and a real projection database: resumable, rebuildable to
 // the same bytes, and stopping (not skipping) at an event it cannot apply.
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ledger/rocksdb_event_log.h"
@@ -187,6 +188,87 @@ TEST_F(ProjectionRunnerTest, ANewVersionRebuildsFromZero) {
   ProjectionRunner runner(log_.get(), db_.get(), {&projection});
   ASSERT_TRUE(runner.CatchUp().ok());
   for (const auto& [key, value] : Dump(*db_->Reader("versioned"))) EXPECT_EQ(value, "v2");
+}
+
+}  // namespace
+}  // namespace projections
+
+namespace projections {
+namespace {
+
+// The stored state, as a check would see it, with one record removed, added or changed.
+class ProjectionCheckTest : public ProjectionRunnerTest {
+ protected:
+  void SetUp() override {
+    ProjectionRunnerTest::SetUp();
+    AddEngagement();
+    AddEngagement();
+    ASSERT_TRUE(ReplayInMemory(*log_, evidence_, log_->Head().position, stored_).ok());
+    for (const auto& [key, value] : stored_.records()) {
+      if (key[0] == 'd') decision_key_ = key;
+    }
+    ASSERT_FALSE(decision_key_.empty());
+  }
+  std::string Mismatch() {
+    absl::StatusOr<ProjectionCheck> check =
+        CheckProjection(*log_, evidence_, stored_, log_->Head().position);
+    EXPECT_TRUE(check.ok()) << check.status();
+    if (!check.ok()) return "";
+    EXPECT_TRUE(absl::IsDataLoss(check->result)) << check->result;
+    return std::string(check->result.message());
+  }
+  MemoryState stored_;
+  std::string decision_key_;
+};
+
+TEST_F(ProjectionCheckTest, EqualStateMatches) {
+  absl::StatusOr<ProjectionCheck> check =
+      CheckProjection(*log_, evidence_, stored_, log_->Head().position);
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->result.ok()) << check->result;
+  EXPECT_EQ(check->records, stored_.records().size());
+}
+
+TEST_F(ProjectionCheckTest, AChangedRecordIsNamed) {
+  stored_.Put(decision_key_, "edited");
+  EXPECT_NE(Mismatch().find(absl::StrCat("at key \"", decision_key_,
+                                         "\" the stored record differs from the log's")),
+            std::string::npos);
+}
+
+TEST_F(ProjectionCheckTest, ADeletedRecordIsNamed) {
+  stored_.Delete(decision_key_);
+  EXPECT_NE(Mismatch().find(absl::StrCat("at key \"", decision_key_,
+                                         "\" the log gives a record that is not stored")),
+            std::string::npos);
+}
+
+TEST_F(ProjectionCheckTest, AnAddedRecordIsNamed) {
+  stored_.Put("d/QWE/00000000-0000-0000-0000-000000000000", "invented");
+  EXPECT_NE(Mismatch().find("a record is stored that the log does not give"), std::string::npos);
+  stored_.Delete("d/QWE/00000000-0000-0000-0000-000000000000");
+  stored_.Put("zz-after-everything", "invented");  // past the last key the log gives
+  EXPECT_NE(Mismatch().find("zz-after-everything"), std::string::npos);
+}
+
+TEST_F(ProjectionCheckTest, RunnerRefusesReportsFromADifferingProjectionUntilRebuilt) {
+  ProjectionRunner runner(log_.get(), db_.get(), {&evidence_});
+  ASSERT_TRUE(runner.CatchUp().ok());
+  auto chunk = db_->BeginChunk("evidence");
+  chunk->Put(decision_key_, "edited");
+  ASSERT_TRUE(chunk->Commit({log_->Head().position, EvidenceProjection::kVersion}).ok());
+  absl::StatusOr<std::vector<ProjectionCheck>> checks = runner.Verify();
+  ASSERT_TRUE(checks.ok());
+  EXPECT_TRUE(absl::IsDataLoss((*checks)[0].result));
+  EXPECT_FALSE(runner.Statuses()[0].check.ok());
+  auto read = [](const StateReader&, uint64_t) { return absl::OkStatus(); };
+  EXPECT_TRUE(absl::IsFailedPrecondition(runner.ReadAtHead("evidence", read)));
+  ASSERT_TRUE(runner.Rebuild("evidence").ok());
+  EXPECT_TRUE(runner.Statuses()[0].check.ok());
+  EXPECT_TRUE(runner.ReadAtHead("evidence", read).ok());
+  checks = runner.Verify();
+  ASSERT_TRUE(checks.ok());
+  EXPECT_TRUE((*checks)[0].result.ok()) << (*checks)[0].result;
 }
 
 }  // namespace
