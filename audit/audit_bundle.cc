@@ -1,6 +1,5 @@
 #include "audit/audit_bundle.h"
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "google/protobuf/struct.pb.h"
+#include "audit/bundle_records.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/canonical_record.h"
@@ -22,35 +21,30 @@ namespace audit {
 namespace {
 
 namespace fs = std::filesystem;
-using google::protobuf::Struct;
-using google::protobuf::Value;
+namespace records = engagement::audit::v1;
 
-std::string JsonQuote(absl::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppend(&out, "\\u00", absl::BytesToHexString(std::string(1, c)));
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string EventJson(const engagement::v1::Event& event) {
+// Protobuf JSON with the .proto's field names, on one line, every field present (a leaf index
+// of 0 is written, not left out).
+std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions print;
   print.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(event, &json, print);
+  print.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, print);
   return json;
+}
+
+// Parses one JSON object into `message`, refusing unknown fields.
+absl::Status FromJson(absl::string_view file, const std::string& json,
+                      google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto parsed = google::protobuf::util::JsonStringToMessage(json, message, options);
+  if (!parsed.ok()) {
+    return absl::DataLossError(absl::StrCat(file, ": not a ", message->GetDescriptor()->name(),
+                                            " in protobuf JSON: ", parsed.message().ToString()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status WriteFile(const fs::path& path, const std::string& content) {
@@ -86,135 +80,62 @@ absl::StatusOr<std::vector<std::string>> ReadLines(const fs::path& path) {
   return lines;
 }
 
-absl::StatusOr<Struct> ParseObject(const std::string& line) {
-  Struct object;
-  auto parsed = google::protobuf::util::JsonStringToMessage(line, &object);
-  if (!parsed.ok()) return absl::DataLossError(absl::StrCat("not a JSON object: ", parsed.ToString()));
-  return object;
-}
-
-const Value* Field(const Struct& object, const std::string& name) {
-  auto it = object.fields().find(name);
-  return it == object.fields().end() ? nullptr : &it->second;
-}
-
-// An integer field: a JSON number, whole, 0 <= n < 2^53.
-absl::StatusOr<uint64_t> UintField(const Struct& object, const std::string& name) {
-  const Value* value = Field(object, name);
-  if (value == nullptr || value->kind_case() != Value::kNumberValue) {
-    return absl::DataLossError(absl::StrCat("\"", name, "\" is missing or not a number"));
-  }
-  double n = value->number_value();
-  if (n < 0 || n >= 9007199254740992.0 || std::floor(n) != n) {
-    return absl::DataLossError(absl::StrCat("\"", name, "\" is not a whole number >= 0"));
-  }
-  return static_cast<uint64_t>(n);
-}
-
-absl::StatusOr<std::string> StringField(const Struct& object, const std::string& name) {
-  const Value* value = Field(object, name);
-  if (value == nullptr || value->kind_case() != Value::kStringValue) {
-    return absl::DataLossError(absl::StrCat("\"", name, "\" is missing or not a string"));
-  }
-  return value->string_value();
-}
-
-absl::StatusOr<std::string> Base64Field(const Struct& object, const std::string& name) {
-  absl::StatusOr<std::string> text = StringField(object, name);
-  if (!text.ok()) return text.status();
-  std::string bytes;
-  if (!absl::Base64Unescape(*text, &bytes)) {
-    return absl::DataLossError(absl::StrCat("\"", name, "\" is not base64"));
-  }
-  return bytes;
-}
-
 // Checks one event (its events.jsonl and proofs.jsonl lines) against the verified checkpoint.
 // Returns the event's position through `position` as soon as it is known.
 absl::Status CheckEvent(const std::string& event_line, const std::string& proof_line,
                         const ledger::Checkpoint& checkpoint, uint64_t* position) {
-  absl::StatusOr<Struct> line = ParseObject(event_line);
-  if (!line.ok()) return absl::DataLossError(absl::StrCat("events.jsonl: ", line.status().message()));
-  absl::StatusOr<uint64_t> pos = UintField(*line, "position");
-  if (!pos.ok()) return absl::DataLossError(absl::StrCat("events.jsonl: ", pos.status().message()));
-  *position = *pos;
-  absl::StatusOr<Struct> proof_object = ParseObject(proof_line);
-  if (!proof_object.ok()) {
-    return absl::DataLossError(absl::StrCat("proofs.jsonl: ", proof_object.status().message()));
-  }
-  absl::StatusOr<uint64_t> proof_position = UintField(*proof_object, "position");
-  absl::StatusOr<uint64_t> leaf_index = UintField(*proof_object, "leaf_index");
-  absl::StatusOr<uint64_t> tree_size = UintField(*proof_object, "tree_size");
-  for (const auto* field : {&proof_position, &leaf_index, &tree_size}) {
-    if (!field->ok()) return absl::DataLossError(absl::StrCat("proofs.jsonl: ", field->status().message()));
-  }
-  if (*proof_position != *pos) {
-    return absl::DataLossError(absl::StrCat("proofs.jsonl names position ", *proof_position,
+  records::BundleEvent line;
+  absl::Status s = FromJson(kEventsFile, event_line, &line);
+  if (!s.ok()) return s;
+  *position = line.position();
+  records::BundleProof proof;
+  s = FromJson(kProofsFile, proof_line, &proof);
+  if (!s.ok()) return s;
+  if (proof.position() != line.position()) {
+    return absl::DataLossError(absl::StrCat("proofs.jsonl names position ", proof.position(),
                                             " on the same line"));
   }
-  if (*pos == 0 || *leaf_index != *pos - 1) {
-    return absl::DataLossError(absl::StrCat("the proof is for leaf ", *leaf_index,
-                                            " but position ", *pos, " is leaf ", *pos - 1));
+  if (line.position() == 0 || proof.leaf_index() != line.position() - 1) {
+    return absl::DataLossError(absl::StrCat("the proof is for leaf ", proof.leaf_index(),
+                                            " but position ", line.position(), " is leaf ",
+                                            line.position() - 1));
   }
-  if (*tree_size != checkpoint.tree_size) {
-    return absl::DataLossError(absl::StrCat("the proof is for tree size ", *tree_size,
+  if (proof.tree_size() != checkpoint.tree_size) {
+    return absl::DataLossError(absl::StrCat("the proof is for tree size ", proof.tree_size(),
                                             " but the checkpoint's tree size is ",
                                             checkpoint.tree_size));
   }
-  const Value* hashes = Field(*proof_object, "proof");
-  if (hashes == nullptr || hashes->kind_case() != Value::kListValue) {
-    return absl::DataLossError("proofs.jsonl: \"proof\" is missing or not a list");
-  }
-  std::vector<std::string> proof;
-  for (const Value& hash : hashes->list_value().values()) {
-    std::string bytes;
-    if (hash.kind_case() != Value::kStringValue || !absl::Base64Unescape(hash.string_value(), &bytes)) {
-      return absl::DataLossError("proofs.jsonl: a proof hash is not a base64 string");
-    }
-    proof.push_back(std::move(bytes));
-  }
-  absl::StatusOr<std::string> record = Base64Field(*line, "canonical_record");
-  if (!record.ok()) return absl::DataLossError(absl::StrCat("events.jsonl: ", record.status().message()));
-  absl::Status included = ledger::VerifyInclusion(ledger::MerkleLeafHash(*record), *leaf_index,
-                                                  *tree_size, proof, checkpoint.root_hash);
+  std::vector<std::string> hashes(proof.proof().begin(), proof.proof().end());
+  const std::string& record = line.canonical_record();
+  absl::Status included = ledger::VerifyInclusion(ledger::MerkleLeafHash(record),
+                                                  proof.leaf_index(), proof.tree_size(), hashes,
+                                                  checkpoint.root_hash);
   if (!included.ok()) {
     return absl::DataLossError(absl::StrCat(
         "the record is not proved to be in the log of the checkpoint (inclusion proof: ",
         included.message(), ")"));
   }
-  absl::StatusOr<engagement::v1::Event> stored = ledger::DecodeCanonicalRecord(*record);
+  absl::StatusOr<engagement::v1::Event> stored = ledger::DecodeCanonicalRecord(record);
   if (!stored.ok()) {
     return absl::DataLossError(absl::StrCat("the canonical record does not decode: ",
                                             stored.status().message()));
   }
-  if (stored->position() != *pos) {
+  if (stored->position() != line.position()) {
     return absl::DataLossError(absl::StrCat("the canonical record says position ",
                                             stored->position()));
   }
-  absl::StatusOr<std::string> event_id = StringField(*line, "event_id");
-  if (!event_id.ok()) return absl::DataLossError(absl::StrCat("events.jsonl: ", event_id.status().message()));
-  if (*event_id != stored->event_id()) {
-    return absl::DataLossError(absl::StrCat("the line says event id ", *event_id,
-                                            " but the canonical record says ", stored->event_id()));
+  if (line.event_id() != stored->event_id()) {
+    return absl::DataLossError(absl::StrCat("the line says event id ", line.event_id(),
+                                            " but the canonical record says ",
+                                            stored->event_id()));
   }
-  const Value* shown = Field(*line, "event");
-  if (shown == nullptr || shown->kind_case() != Value::kStructValue) {
-    return absl::DataLossError("events.jsonl: \"event\" is missing or not an object");
-  }
-  std::string shown_json;
-  (void)google::protobuf::util::MessageToJsonString(shown->struct_value(), &shown_json);
-  engagement::v1::Event shown_event;
-  auto parsed = google::protobuf::util::JsonStringToMessage(shown_json, &shown_event);
-  if (!parsed.ok()) {
-    return absl::DataLossError(absl::StrCat("the event shown is not an Event in protobuf JSON: ",
-                                            parsed.ToString()));
-  }
+  if (!line.has_event()) return absl::DataLossError("events.jsonl: \"event\" is missing");
   engagement::v1::Event expected = *stored;
-  expected.set_hash(ledger::ChainHash(stored->previous_hash(), *record));
+  expected.set_hash(ledger::ChainHash(stored->previous_hash(), record));
   std::string difference;
   google::protobuf::util::MessageDifferencer differencer;
   differencer.ReportDifferencesToString(&difference);
-  if (!differencer.Compare(expected, shown_event)) {
+  if (!differencer.Compare(expected, line.event())) {
     return absl::DataLossError(absl::StrCat(
         "the event shown in JSON differs from its canonical record (expected first, shown "
         "second): ", absl::StripTrailingAsciiWhitespace(difference)));
@@ -225,20 +146,21 @@ absl::Status CheckEvent(const std::string& event_line, const std::string& proof_
 }  // namespace
 
 std::string EventLine(const BundleEntry& entry) {
-  return absl::StrCat("{\"position\":", entry.event.position(),
-                      ",\"event_id\":", JsonQuote(entry.event.event_id()),
-                      ",\"canonical_record\":\"", absl::Base64Escape(entry.canonical_record),
-                      "\",\"event\":", EventJson(entry.event), "}");
+  records::BundleEvent line;
+  line.set_position(entry.event.position());
+  line.set_event_id(entry.event.event_id());
+  line.set_canonical_record(entry.canonical_record);
+  *line.mutable_event() = entry.event;
+  return ToJson(line);
 }
 
 std::string ProofLine(const BundleEntry& entry) {
-  std::string line = absl::StrCat("{\"position\":", entry.event.position(),
-                                  ",\"leaf_index\":", entry.leaf_index,
-                                  ",\"tree_size\":", entry.tree_size, ",\"proof\":[");
-  for (size_t i = 0; i < entry.proof.size(); ++i) {
-    absl::StrAppend(&line, i == 0 ? "" : ",", "\"", absl::Base64Escape(entry.proof[i]), "\"");
-  }
-  return line + "]}";
+  records::BundleProof line;
+  line.set_position(entry.event.position());
+  line.set_leaf_index(entry.leaf_index);
+  line.set_tree_size(entry.tree_size);
+  for (const std::string& hash : entry.proof) line.add_proof(hash);
+  return ToJson(line);
 }
 
 absl::Status WriteBundle(const std::string& directory, const Bundle& bundle) {
@@ -284,9 +206,22 @@ absl::Status WriteBundle(const std::string& directory, const Bundle& bundle) {
       "     the checkpoint's root.\n"
       "  3. The record is a protobuf engagement.v1.Event: its position and event_id must be the\n"
       "     line's, and \"event\" must show the same fields, with hash = SHA-256(previous_hash ||\n"
-      "     record).\n");
+      "     record).\n"
+      "The lines are protobuf JSON (audit/bundle_records.proto, format 2 in manifest.json): 64-bit\n"
+      "numbers are JSON strings, bytes are base64.\n");
+  records::BundleManifest manifest;
+  manifest.set_format(kBundleFormat);
+  manifest.set_description(bundle.description);
+  manifest.set_events(bundle.entries.size());
+  if (!bundle.entries.empty()) {
+    manifest.set_first_position(bundle.entries.front().event.position());
+    manifest.set_last_position(bundle.entries.back().event.position());
+    manifest.set_tree_size(bundle.entries.front().tree_size);
+  }
+  for (const std::string& witness : bundle.cosigned_by) manifest.add_cosigned_by(witness);
   for (const auto& [name, content] :
        std::vector<std::pair<const char*, std::string>>{
+           {kManifestFile, ToJson(manifest) + "\n"},
            {kEventsFile, events},
            {kProofsFile, proofs},
            {kCheckpointFile, bundle.checkpoint_note},
@@ -336,6 +271,20 @@ absl::StatusOr<CheckSummary> CheckBundle(const std::string& directory,
                                             checkpoint.status().message()));
   }
   summary.checkpoint = *checkpoint;
+  // Format 2 has a manifest; format 1 (numbers as JSON numbers) had none.
+  records::BundleManifest manifest;
+  summary.format = 1;
+  if (fs::exists(dir / kManifestFile, ec)) {
+    absl::StatusOr<std::string> text = ReadFile(dir / kManifestFile);
+    if (!text.ok()) return text.status();
+    absl::Status parsed = FromJson(kManifestFile, *text, &manifest);
+    if (!parsed.ok()) return parsed;
+    if (manifest.format() != kBundleFormat) {
+      return absl::DataLossError(absl::StrCat(kManifestFile, ": format \"", manifest.format(),
+                                              "\" is not ", kBundleFormat));
+    }
+    summary.format = 2;
+  }
   absl::StatusOr<std::vector<std::string>> events = ReadLines(dir / kEventsFile);
   if (!events.ok()) return events.status();
   absl::StatusOr<std::vector<std::string>> proofs = ReadLines(dir / kProofsFile);
@@ -362,6 +311,17 @@ absl::StatusOr<CheckSummary> CheckBundle(const std::string& directory,
     if (i == 0) summary.first_position = position;
     summary.last_position = previous = position;
     ++summary.events;
+  }
+  if (summary.format == 2 &&
+      (manifest.events() != summary.events || manifest.first_position() != summary.first_position ||
+       manifest.last_position() != summary.last_position ||
+       (summary.events > 0 && manifest.tree_size() != summary.checkpoint.tree_size))) {
+    return absl::DataLossError(absl::StrCat(
+        kManifestFile, ": says ", manifest.events(), " events (positions ",
+        manifest.first_position(), " to ", manifest.last_position(), ", tree size ",
+        manifest.tree_size(), ") but the bundle holds ", summary.events, " (",
+        summary.first_position, " to ", summary.last_position, ", tree size ",
+        summary.checkpoint.tree_size, "): events were added or removed"));
   }
   return summary;
 }

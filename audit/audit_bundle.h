@@ -1,16 +1,24 @@
 // Audit bundles: a directory that lets an auditor check, with no server and no database, that a
 // set of events is in the ledger's log exactly as shown, against a checkpoint the ledger signed.
 //
+//   manifest.json     the format ("engagement-ledger-audit-bundle/2"), what it holds, how many
+//                     events, which witnesses cosigned the checkpoint
 //   events.jsonl      one line per event, in position order:
-//                     {"position":N,"event_id":"...","canonical_record":"<base64>","event":{...}}
+//                     {"position":"N","event_id":"...","canonical_record":"<base64>","event":{...}}
 //                     "event" is the event as protobuf JSON (field names as in the .proto),
 //                     for people to read; the checker requires it to say exactly what the
 //                     canonical record says (and its hash to be the record's chain hash).
 //   proofs.jsonl      one line per event, same order:
-//                     {"position":N,"leaf_index":N-1,"tree_size":T,"proof":["<base64>",...]}
-//   checkpoint.note   the C2SP signed checkpoint (tree size T and its root) the proofs are for
+//                     {"position":"N","leaf_index":"N-1","tree_size":"T","proof":["<base64>",...]}
+//   checkpoint.note   the C2SP signed checkpoint (tree size T and its root) the proofs are for,
+//                     with the witnesses' C2SP tlog-cosignature lines after the ledger's
+//                     signature
 //   verifier_key.txt  the ledger's signed-note verifier key, one line
 //   README.txt        what the bundle holds and how to check it
+//
+// The records are the messages of bundle_records.proto in protobuf's JSON mapping (format 2:
+// 64-bit numbers are JSON strings); a bundle without manifest.json is format 1, whose numbers were
+// JSON numbers, and reads the same.
 //
 // Each event is proved on its own (leaf = SHA-256(0x00 || canonical record), RFC 9162 inclusion
 // proof against the checkpoint's root), so a bundle may hold any subset of the log: leaving an
@@ -33,6 +41,8 @@
 
 namespace audit {
 
+inline constexpr char kBundleFormat[] = "engagement-ledger-audit-bundle/2";
+inline constexpr char kManifestFile[] = "manifest.json";
 inline constexpr char kEventsFile[] = "events.jsonl";
 inline constexpr char kProofsFile[] = "proofs.jsonl";
 inline constexpr char kCheckpointFile[] = "checkpoint.note";
@@ -52,6 +62,7 @@ struct Bundle {
   std::string checkpoint_note;  // signed note text
   std::string verifier_key;     // the ledger's verifier key string
   std::string description;      // what it holds, for README.txt (one or more lines)
+  std::vector<std::string> cosigned_by;  // the witnesses whose cosignatures the note carries
   std::vector<BundleEntry> entries;  // in position order
 };
 
@@ -71,6 +82,7 @@ struct CheckSummary {
   bool bundle_key_differs = false;   // a trusted key was given; verifier_key.txt holds another
   uint64_t events = 0;
   uint64_t first_position = 0, last_position = 0;
+  int format = 0;  // 1 (no manifest.json) or 2
 };
 
 // Checks the bundle in `directory`: the checkpoint's signature (against `trusted_verifier_key`,

@@ -327,7 +327,8 @@ TEST_F(AuditTest, EvidencePackOfADecisionLeavesOutParticipants) {
       }
     }
   }
-  EXPECT_EQ(files, 5);  // checkpoint.note, verifier_key.txt, events.jsonl, proofs.jsonl, README.txt
+  EXPECT_EQ(files, 6);  // manifest.json, checkpoint.note, verifier_key.txt, events.jsonl,
+                       // proofs.jsonl, README.txt
   for (const char* personal : kPersonal) {
     EXPECT_EQ(records.find(personal), std::string::npos) << personal << " in a record";
   }

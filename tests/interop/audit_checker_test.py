@@ -193,7 +193,7 @@ def check_rejects_changed_record(run):
         record[len(record) // 2] ^= 0x01
         return line[:start] + base64.b64encode(bytes(record)).decode() + line[end:]
     copy, number = copy_with_event_line(run, "record-changed", flip_a_byte)
-    position = json.loads(read_lines(os.path.join(copy, "events.jsonl"))[number - 1])["position"]
+    position = int(json.loads(read_lines(os.path.join(copy, "events.jsonl"))[number - 1])["position"])
     done = check_bundle(run, copy, run.key)
     expect(done.returncode != 0, "accepted: %s" % done.stdout.strip())
     want = "FAILED: %s: event at position %d (line %d): the inclusion proof does not lead" % (
@@ -225,7 +225,7 @@ def compare_fully(run, directory):
             exec(run.comparison, {"e": e, "record": record, "sha256": sha256})
         except AssertionError:
             raise CheckFailed("line %d (position %d): the event shown is not the record" % (
-                number, e["position"]))
+                number, int(e["position"])))
     return len(lines)
 
 

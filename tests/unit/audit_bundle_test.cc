@@ -133,13 +133,13 @@ TEST_F(AuditBundleTest, GoodBundleChecks) {
   std::vector<std::string> events = absl::StrSplit(ReadFile(dir + "/" + kEventsFile), '\n');
   std::vector<std::string> proofs = absl::StrSplit(ReadFile(dir + "/" + kProofsFile), '\n');
   ASSERT_EQ(events.size(), 5u);  // 4 lines and the empty string after the last newline
-  EXPECT_EQ(events[0].rfind(absl::StrCat("{\"position\":2,\"event_id\":\"", events_[1].event_id(),
+  EXPECT_EQ(events[0].rfind(absl::StrCat("{\"position\":\"2\",\"event_id\":\"", events_[1].event_id(),
                                          "\",\"canonical_record\":\"",
                                          absl::Base64Escape(records_[1]), "\",\"event\":{"),
                             0),
             0u)
       << events[0];
-  EXPECT_EQ(proofs[0].rfind("{\"position\":2,\"leaf_index\":1,\"tree_size\":7,\"proof\":[\"", 0), 0u)
+  EXPECT_EQ(proofs[0].rfind("{\"position\":\"2\",\"leaf_index\":\"1\",\"tree_size\":\"7\",\"proof\":[\"", 0), 0u)
       << proofs[0];
   EXPECT_EQ(ReadFile(dir + "/" + kVerifierKeyFile), key_ + "\n");
   EXPECT_EQ(ReadFile(dir + "/" + kCheckpointFile), bundle_.checkpoint_note);
@@ -253,13 +253,55 @@ TEST_F(AuditBundleTest, WhatIsShownMustBeWhatWasProved) {
   WriteFile(dir + "/" + kProofsFile, proofs.substr(0, proofs.find('\n') + 1));
   EXPECT_NE(Check(dir, key_).find("events.jsonl has 4 lines but proofs.jsonl has 1"),
             std::string::npos);
-  WriteFile(dir + "/" + kProofsFile, absl::StrReplaceAll(proofs, {{"\"leaf_index\":4", "\"leaf_index\":3"}}));
+  WriteFile(dir + "/" + kProofsFile, absl::StrReplaceAll(proofs, {{"\"leaf_index\":\"4\"", "\"leaf_index\":\"3\""}}));
   EXPECT_NE(Check(dir, key_).find("event at position 5 (line 3)"), std::string::npos);
   WriteFile(dir + "/" + kProofsFile, proofs);
   EXPECT_EQ(Check(dir, key_), "");
   WriteFile(dir + "/" + kEventsFile, "{\"position\":2}\n");
   WriteFile(dir + "/" + kProofsFile, "not json\n");
   EXPECT_NE(Check(dir, key_).find("event at position 2 (line 1): proofs.jsonl"), std::string::npos);
+}
+
+TEST_F(AuditBundleTest, AnEventDroppedFromBothFilesContradictsTheManifest) {
+  std::string dir = dir_.Sub("dropped");
+  ASSERT_TRUE(WriteBundle(dir, bundle_).ok());
+  for (const char* file : {kEventsFile, kProofsFile}) {
+    std::string text = ReadFile(dir + "/" + file);
+    WriteFile(dir + "/" + file, text.substr(0, text.rfind('\n', text.size() - 2) + 1));
+  }
+  EXPECT_NE(Check(dir, key_).find("manifest.json: says 4 events (positions 2 to 7"),
+            std::string::npos)
+      << Check(dir, key_);
+  WriteFile(dir + "/" + kManifestFile, "{\"format\":\"engagement-ledger-audit-bundle/9\"}\n");
+  EXPECT_NE(Check(dir, key_).find("is not engagement-ledger-audit-bundle/2"), std::string::npos);
+}
+
+TEST_F(AuditBundleTest, AFormatOneBundleWithNumbersAsJsonNumbersStillChecks) {
+  std::string dir = dir_.Sub("format1");
+  ASSERT_TRUE(WriteBundle(dir, bundle_).ok());
+  std::filesystem::remove(dir + "/" + kManifestFile);
+  for (const char* file : {kEventsFile, kProofsFile}) {
+    std::string text = ReadFile(dir + "/" + file);
+    // Only the line's own numbers (the event shown keeps protobuf JSON's strings, as in format 1).
+    for (const char* field : {"position", "leaf_index", "tree_size"}) {
+      for (int n = 0; n <= 9; ++n) {
+        text = absl::StrReplaceAll(text, {{absl::StrCat("{\"", field, "\":\"", n, "\""),
+                                           absl::StrCat("{\"", field, "\":", n)},
+                                          {absl::StrCat(",\"", field, "\":\"", n, "\",\"proof"),
+                                           absl::StrCat(",\"", field, "\":", n, ",\"proof")},
+                                          {absl::StrCat(",\"", field, "\":\"", n, "\",\"tree"),
+                                           absl::StrCat(",\"", field, "\":", n, ",\"tree")}});
+      }
+    }
+    WriteFile(dir + "/" + file, text);
+  }
+  ASSERT_NE(ReadFile(dir + "/" + kProofsFile).find("{\"position\":2,\"leaf_index\":1,\"tree_size\":7,"),
+            std::string::npos)
+      << ReadFile(dir + "/" + kProofsFile);
+  absl::StatusOr<CheckSummary> checked = CheckBundle(dir, key_);
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_EQ(checked->format, 1);
+  EXPECT_EQ(checked->events, 4u);
 }
 
 }  // namespace
