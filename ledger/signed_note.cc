@@ -146,10 +146,10 @@ bool IsValidNoteKeyName(absl::string_view name) {
   return true;
 }
 
-uint32_t NoteKeyId(absl::string_view key_name, absl::string_view public_key) {
+uint32_t NoteKeyId(absl::string_view key_name, absl::string_view public_key, unsigned char type) {
   std::string input(key_name);
   input.push_back('\n');
-  input.push_back(static_cast<char>(kNoteEd25519));
+  input.push_back(static_cast<char>(type));
   input.append(public_key.data(), public_key.size());
   const std::string hash = Sha256(input);
   uint32_t id = 0;
@@ -157,15 +157,56 @@ uint32_t NoteKeyId(absl::string_view key_name, absl::string_view public_key) {
   return id;
 }
 
-std::string NoteVerifierKey(absl::string_view key_name, absl::string_view public_key) {
-  std::string key(1, static_cast<char>(kNoteEd25519));
+std::string NoteVerifierKey(absl::string_view key_name, absl::string_view public_key,
+                            unsigned char type) {
+  std::string key(1, static_cast<char>(type));
   key.append(public_key.data(), public_key.size());
-  return absl::StrFormat("%s+%08x+%s", key_name, NoteKeyId(key_name, public_key),
+  return absl::StrFormat("%s+%08x+%s", key_name, NoteKeyId(key_name, public_key, type),
                          absl::Base64Escape(key));
 }
 
+absl::StatusOr<SplitNote> SplitSignedNote(absl::string_view note) {
+  if (absl::Status s = CheckNoteBytes(note, "the note"); !s.ok()) return s;
+  const size_t split = note.rfind("\n\n");
+  if (split == absl::string_view::npos) {
+    return Invalid("the note has no blank line before its signatures");
+  }
+  SplitNote out;
+  out.text = std::string(note.substr(0, split + 1));
+  absl::string_view rest = note.substr(split + 2);
+  if (rest.empty()) return Invalid("the note has no signature lines");
+  if (rest.back() != '\n') return Invalid("the note's last signature line has no newline");
+  for (size_t count = 1; !rest.empty(); ++count) {
+    const size_t eol = rest.find('\n');
+    absl::string_view line = rest.substr(0, eol);
+    NoteSignatureLine parsed;
+    parsed.line = std::string(rest.substr(0, eol + 1));
+    rest.remove_prefix(eol + 1);
+    if (count > kMaxNoteSignatures) {
+      return Invalid(absl::StrCat("the note has more than ", kMaxNoteSignatures, " signatures"));
+    }
+    if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix) {
+      return Invalid(absl::StrCat("signature line ", count, " does not start with an em dash"));
+    }
+    line.remove_prefix(kSignaturePrefix.size());
+    const size_t space = line.find(' ');
+    std::string signature;
+    if (space == absl::string_view::npos || !IsValidNoteKeyName(line.substr(0, space)) ||
+        !StrictBase64(line.substr(space + 1), &signature) || signature.size() < 5) {
+      return Invalid(absl::StrCat("signature line ", count, " is not \"— <key name> <base64>\""));
+    }
+    parsed.key_name = std::string(line.substr(0, space));
+    for (int i = 0; i < 4; ++i) {
+      parsed.key_id = (parsed.key_id << 8) | static_cast<unsigned char>(signature[i]);
+    }
+    parsed.signature = signature.substr(4);
+    out.signatures.push_back(std::move(parsed));
+  }
+  return out;
+}
+
 absl::StatusOr<NoteSigner> NoteSigner::Load(const std::string& key_file,
-                                            absl::string_view key_name) {
+                                            absl::string_view key_name, unsigned char type) {
   FILE* file = fopen(key_file.c_str(), "rbe");
   if (file == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("opening ", key_file));
   std::string pem(kMaxKeyFileSize + 1, '\0');
@@ -193,12 +234,13 @@ absl::StatusOr<NoteSigner> NoteSigner::Load(const std::string& key_file,
   }
   signer.name_ = std::string(key_name);
   signer.public_key_ = *std::move(public_key);
-  signer.id_ = NoteKeyId(signer.name_, signer.public_key_);
+  signer.type_ = type;
+  signer.id_ = NoteKeyId(signer.name_, signer.public_key_, type);
   return signer;
 }
 
 absl::StatusOr<NoteSigner> NoteSigner::FromSeed(absl::string_view key_name,
-                                                absl::string_view seed) {
+                                                absl::string_view seed, unsigned char type) {
   if (seed.size() != 32) return Invalid("an Ed25519 private key is 32 bytes");
   if (!IsValidNoteKeyName(key_name)) {
     return Invalid(absl::StrCat("\"", key_name, "\" is not a valid note key name"));
@@ -212,7 +254,8 @@ absl::StatusOr<NoteSigner> NoteSigner::FromSeed(absl::string_view key_name,
   if (!public_key.ok()) return public_key.status();
   signer.name_ = std::string(key_name);
   signer.public_key_ = *std::move(public_key);
-  signer.id_ = NoteKeyId(signer.name_, signer.public_key_);
+  signer.type_ = type;
+  signer.id_ = NoteKeyId(signer.name_, signer.public_key_, type);
   return signer;
 }
 
@@ -264,25 +307,31 @@ absl::Status NoteSigner::GenerateKeyFile(const std::string& path) {
   return SyncDirectoryOf(path);
 }
 
-absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view text) const {
-  if (text.empty() || text.back() != '\n') return Invalid("a note text must end with a newline");
-  if (absl::Status s = CheckNoteBytes(text, "the note text"); !s.ok()) return s;
+absl::StatusOr<std::string> NoteSigner::SignMessage(absl::string_view message) const {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char sig[kEd25519SignatureSize];
   size_t len = sizeof(sig);
   if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(text.data()),
-                     text.size()) != 1 ||
+      EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) != 1 ||
       len != sizeof(sig)) {
-    return absl::InternalError(OpenSslError("signing a note"));
+    return absl::InternalError(OpenSslError("signing"));
   }
-  const std::string signature =
-      BigEndian32(id_) + std::string(reinterpret_cast<const char*>(sig), len);
+  return std::string(reinterpret_cast<const char*>(sig), len);
+}
+
+absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view text) const {
+  if (text.empty() || text.back() != '\n') return Invalid("a note text must end with a newline");
+  if (absl::Status s = CheckNoteBytes(text, "the note text"); !s.ok()) return s;
+  absl::StatusOr<std::string> sig = SignMessage(text);
+  if (!sig.ok()) return sig.status();
+  const std::string signature = BigEndian32(id_) + *sig;
   return absl::StrCat(text, "\n", kSignaturePrefix, name_, " ", absl::Base64Escape(signature),
                       "\n");
 }
 
-absl::StatusOr<NoteVerifier> NoteVerifier::Parse(absl::string_view verifier_key) {
+absl::StatusOr<NoteVerifier> NoteVerifier::Parse(absl::string_view verifier_key,
+                                                  unsigned char type) {
   const size_t plus1 = verifier_key.find('+');
   const size_t plus2 = plus1 == absl::string_view::npos ? plus1 : verifier_key.find('+', plus1 + 1);
   if (plus2 == absl::string_view::npos) {
@@ -306,9 +355,11 @@ absl::StatusOr<NoteVerifier> NoteVerifier::Parse(absl::string_view verifier_key)
   if (!StrictBase64(key64, &key) || key.empty()) {
     return Invalid("the verifier key's public key is not base64");
   }
-  if (static_cast<unsigned char>(key[0]) != kNoteEd25519) {
-    return Invalid(absl::StrFormat("the verifier key has signature type 0x%02x, not Ed25519 (0x01)",
-                                   static_cast<unsigned char>(key[0])));
+  if (static_cast<unsigned char>(key[0]) != type) {
+    return Invalid(absl::StrFormat(
+        "the verifier key has signature type 0x%02x, not %s (0x%02x)",
+        static_cast<unsigned char>(key[0]),
+        type == kNoteEd25519 ? "Ed25519" : "an Ed25519 cosignature", type));
   }
   if (key.size() != 1 + kEd25519PublicKeySize) {
     return Invalid(
@@ -317,7 +368,7 @@ absl::StatusOr<NoteVerifier> NoteVerifier::Parse(absl::string_view verifier_key)
   NoteVerifier verifier;
   verifier.name_ = std::string(name);
   verifier.public_key_ = key.substr(1);
-  if (NoteKeyId(verifier.name_, verifier.public_key_) != id) {
+  if (NoteKeyId(verifier.name_, verifier.public_key_, type) != id) {
     return Invalid("the verifier key's key ID does not match its name and public key");
   }
   verifier.id_ = id;
@@ -330,51 +381,29 @@ absl::StatusOr<NoteVerifier> NoteVerifier::Parse(absl::string_view verifier_key)
   return verifier;
 }
 
+bool NoteVerifier::VerifyMessage(absl::string_view message, absl::string_view signature) const {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const bool ok =
+      ctx != nullptr && signature.size() == kEd25519SignatureSize &&
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                       kEd25519SignatureSize, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
 absl::StatusOr<std::string> NoteVerifier::Open(absl::string_view note) const {
-  if (absl::Status s = CheckNoteBytes(note, "the note"); !s.ok()) return s;
-  const size_t split = note.rfind("\n\n");
-  if (split == absl::string_view::npos) {
-    return Invalid("the note has no blank line before its signatures");
-  }
-  const absl::string_view text = note.substr(0, split + 1);
-  absl::string_view rest = note.substr(split + 2);
-  if (rest.empty()) return Invalid("the note has no signature lines");
-  if (rest.back() != '\n') return Invalid("the note's last signature line has no newline");
+  absl::StatusOr<SplitNote> split = SplitSignedNote(note);
+  if (!split.ok()) return split.status();
   bool verified = false;
   std::vector<std::string> others;
-  for (size_t count = 1; !rest.empty(); ++count) {
-    const size_t eol = rest.find('\n');
-    absl::string_view line = rest.substr(0, eol);
-    rest.remove_prefix(eol + 1);
-    if (count > kMaxNoteSignatures) {
-      return Invalid(absl::StrCat("the note has more than ", kMaxNoteSignatures, " signatures"));
-    }
-    if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix) {
-      return Invalid(absl::StrCat("signature line ", count, " does not start with an em dash"));
-    }
-    line.remove_prefix(kSignaturePrefix.size());
-    const size_t space = line.find(' ');
-    std::string signature;
-    if (space == absl::string_view::npos || !IsValidNoteKeyName(line.substr(0, space)) ||
-        !StrictBase64(line.substr(space + 1), &signature) || signature.size() < 5) {
-      return Invalid(absl::StrCat("signature line ", count, " is not \"— <key name> <base64>\""));
-    }
-    const absl::string_view name = line.substr(0, space);
-    uint32_t id = 0;
-    for (int i = 0; i < 4; ++i) id = (id << 8) | static_cast<unsigned char>(signature[i]);
-    if (name != name_ || id != id_) {
-      others.push_back(absl::StrFormat("%s+%08x", name, id));
+  for (const NoteSignatureLine& line : split->signatures) {
+    if (line.key_name != name_ || line.key_id != id_) {
+      others.push_back(absl::StrFormat("%s+%08x", line.key_name, line.key_id));
       continue;
     }
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    const bool ok =
-        ctx != nullptr && signature.size() == 4 + kEd25519SignatureSize &&
-        EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
-        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data() + 4),
-                         kEd25519SignatureSize, reinterpret_cast<const unsigned char*>(text.data()),
-                         text.size()) == 1;
-    ERR_clear_error();
-    if (!ok) {
+    if (!VerifyMessage(split->text, line.signature)) {
       return absl::UnauthenticatedError(absl::StrFormat(
           "the signature by key %s+%08x does not verify: the note was changed or forged", name_,
           id_));
@@ -386,7 +415,7 @@ absl::StatusOr<std::string> NoteVerifier::Open(absl::string_view note) const {
         absl::StrFormat("the note has no signature by key %s+%08x (it is signed by %s)", name_, id_,
                         others.empty() ? "no one" : absl::StrJoin(others, ", ")));
   }
-  return std::string(text);
+  return split->text;
 }
 
 }  // namespace ledger
