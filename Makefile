@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 # Debian 12 packages the build, the tests and the tools need.
 DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
-  librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev \
+  librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   tzdata python3 python3-grpcio python3-protobuf python3-cryptography chromium openssl
 

@@ -6,6 +6,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "absl/strings/strip.h"
 #include "ledger/hash_chain.h"
 #include "ledger/signed_note.h"
@@ -81,6 +83,7 @@ int CheckpointCommand(const Options& options) {
               verified.verifier_key.c_str());
   if (verified.key_from_server) std::printf("%s\n", kServerKeyWarning);
   std::printf("\n%s", verified.note.c_str());
+  if (int code = CheckWitnesses(options, verified.note); code != kExitOk) return code;
   if (!options.save.empty()) {
     std::ofstream out(options.save, std::ios::binary | std::ios::trunc);
     out << verified.note;
@@ -98,6 +101,8 @@ int CheckpointCommand(const Options& options) {
 
 int CheckCommand(const std::vector<std::string>& args, const Options& options) {
   if (args.size() != 1) return Usage("audit check: give the bundle directory: audit check DIR");
+  ledger::WitnessPolicy policy;
+  if (int code = ParseWitnessPolicy(options, &policy); code != kExitOk) return code;
   absl::StatusOr<audit::CheckSummary> summary = audit::CheckBundle(args[0], options.verifier_key);
   if (!summary.ok()) {
     if (absl::IsDataLoss(summary.status())) {
@@ -133,7 +138,9 @@ int CheckCommand(const std::vector<std::string>& args, const Options& options) {
       "are its line's; the JSON shown equals the record, hash = SHA-256(previous_hash || record)\n"
       "OK: %s verifies\n",
       static_cast<unsigned long long>(c.tree_size), args[0].c_str());
-  return kExitOk;
+  std::string note;
+  ReadWholeFile(args[0] + "/" + audit::kCheckpointFile, &note);
+  return CheckWitnesses(options, note);
 }
 
 }  // namespace
@@ -161,6 +168,40 @@ int CheckSignedCheckpoint(const engagement::v1::SignedCheckpoint& signed_checkpo
 
 std::string KeySource(const VerifiedCheckpoint& checkpoint) {
   return checkpoint.key_from_server ? "the server's own key (GetPublicKey)" : "--verifier_key";
+}
+
+int ParseWitnessPolicy(const Options& options, ledger::WitnessPolicy* policy) {
+  if (options.witness_keys.empty()) {
+    if (options.witness_quorum != 0) return Usage("--witness_quorum needs --witness_key");
+    return kExitOk;
+  }
+  if (options.witness_quorum < 0) return Usage("--witness_quorum is a number of witnesses");
+  absl::StatusOr<ledger::WitnessPolicy> parsed =
+      ledger::WitnessPolicy::Parse(options.witness_keys, options.witness_quorum);
+  if (!parsed.ok()) return Usage(std::string(parsed.status().message()));
+  *policy = *std::move(parsed);
+  return kExitOk;
+}
+
+int CheckWitnesses(const Options& options, const std::string& note) {
+  ledger::WitnessPolicy policy;
+  if (int code = ParseWitnessPolicy(options, &policy); code != kExitOk) return code;
+  if (policy.empty()) return kExitOk;
+  absl::StatusOr<std::vector<ledger::WitnessedBy>> cosigned = policy.Check(note);
+  if (!cosigned.ok()) {
+    return VerifyFailed(absl::StrCat("the checkpoint does not meet the witness policy, ",
+                                     policy.Describe(), ": ", cosigned.status().message()));
+  }
+  std::vector<std::string> who;
+  for (const ledger::WitnessedBy& w : *cosigned) {
+    who.push_back(absl::StrCat(w.witness, " at ",
+                               absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                                                absl::FromUnixSeconds(static_cast<int64_t>(w.timestamp)),
+                                                absl::UTCTimeZone())));
+  }
+  std::printf("witnesses: OK, cosigned by %zu (policy: %s): %s\n", cosigned->size(),
+              policy.Describe().c_str(), absl::StrJoin(who, "; ").c_str());
+  return kExitOk;
 }
 
 int CheckGivenVerifierKey(const Options& options) {

@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "engagement/v1/audit.grpc.pb.h"
 #include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
 #include "ledger/merkle_tree.h"
 #include "cli/ctl_commands.h"
 
@@ -75,6 +76,14 @@ inline constexpr char kServerKeyWarning[] =
     "the server for the key. Give --verifier_key=K, with the key you hold, to check it "
     "independently.";
 
+// The witness policy of --witness_key and --witness_quorum into `policy` (left empty when no key
+// is given): kExitOk, or kExitUsage having said why.
+int ParseWitnessPolicy(const Options& options, ledger::WitnessPolicy* policy);
+// Checks a checkpoint note against the policy, when one is given: prints "witnesses: OK, ..." and
+// returns kExitOk, or prints "FAILED: ..." and returns kExitVerifyFailed (kExitUsage for a bad
+// policy). Does nothing without --witness_key.
+int CheckWitnesses(const Options& options, const std::string& note);
+
 // Whether --verifier_key, when given, is a well-formed verifier key: kExitOk, or kExitUsage having
 // said why. Online and offline verify (and so export and checkpoint) call it before using the key.
 int CheckGivenVerifierKey(const Options& options);
@@ -103,6 +112,8 @@ class CheckpointVerification {
   void Add(absl::string_view canonical_record);
   // After the chain verified: DATA_LOSS naming what failed, or OK with `lines` to print.
   absl::Status Finish(std::vector<std::string>* lines);
+  // The latest signed checkpoint's note (with any cosignatures), or null when there is none.
+  const std::string* latest_note() const { return have_checkpoint_ ? &latest_.note : nullptr; }
 
  private:
   void Flush();

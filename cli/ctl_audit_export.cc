@@ -10,6 +10,7 @@
 #include "engagement/v1/report_service.grpc.pb.h"
 #include "ledger/hash_chain.h"
 #include "audit/audit_bundle.h"
+#include "ledger/signed_note.h"
 #include "cli/ctl_audit.h"
 
 namespace ctl {
@@ -66,6 +67,14 @@ int WriteAndCheck(const Options& options, const VerifiedCheckpoint& checkpoint,
                   audit::Bundle& bundle) {
   bundle.checkpoint_note = checkpoint.note;
   bundle.verifier_key = checkpoint.verifier_key;
+  // Every signature line but the ledger's own is a witness's cosignature (checked by audit check
+  // with --witness_key; named in the manifest for people to read).
+  absl::StatusOr<ledger::SplitNote> lines = ledger::SplitSignedNote(checkpoint.note);
+  if (lines.ok()) {
+    for (const ledger::NoteSignatureLine& line : lines->signatures) {
+      if (line.key_name != checkpoint.checkpoint.origin) bundle.cosigned_by.push_back(line.key_name);
+    }
+  }
   absl::Status written = audit::WriteBundle(options.out, bundle);
   if (!written.ok()) {
     std::fprintf(stderr, "ledgerctl audit export: %s\n", std::string(written.message()).c_str());

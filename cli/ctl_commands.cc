@@ -12,6 +12,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -249,6 +250,9 @@ int VerifyOffline(const Options& options) {
   if (options.verifier_key.empty() && std::filesystem::exists(data_key)) {
     verify_options.key_file = data_key;
   }
+  ledger::WitnessPolicy witnesses;
+  if (int code = ParseWitnessPolicy(options, &witnesses); code != kExitOk) return code;
+  if (!witnesses.empty()) verify_options.witnesses = &witnesses;
   // The engagement rules' stored state, rebuilt from the records beside a scratch copy.
   domain::EngagementRules rules;
   verify_options.guard = &rules;
@@ -288,6 +292,14 @@ int VerifyOffline(const Options& options) {
   }
   if (verified->checkpoints > 0 && options.verifier_key.empty()) {
     std::printf("%s\n", kDataKeyWarning);
+  }
+  if (!witnesses.empty()) {
+    std::vector<std::string> who;
+    for (const ledger::WitnessedBy& w : verified->witnessed_by) who.push_back(w.witness);
+    std::printf("witnesses: OK, the newest checkpoint (%llu events) is cosigned by %s (policy: "
+                "%s)\n",
+                static_cast<unsigned long long>(verified->newest_checkpoint),
+                absl::StrJoin(who, ", ").c_str(), witnesses.Describe().c_str());
   }
   return kExitOk;
 }
@@ -353,7 +365,12 @@ int VerifyOnline(const Options& options) {
               static_cast<unsigned long long>(verifier.verified()), options.server.c_str(),
               ledger::ToHex(verifier.last_hash()).c_str(), seconds);
   for (const std::string& line : lines) std::printf("%s\n", line.c_str());
-  return kExitOk;
+  if (options.witness_keys.empty()) return kExitOk;
+  if (checkpoints.latest_note() == nullptr) {
+    std::printf("FAILED: no signed checkpoint, so none cosigned by the witnesses given\n");
+    return kExitVerifyFailed;
+  }
+  return CheckWitnesses(options, *checkpoints.latest_note());
 }
 
 }  // namespace

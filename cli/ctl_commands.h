@@ -44,6 +44,10 @@ struct Options {
   uint64_t from_position = 0, to_position = 0;  // audit export
   std::string decision;         // audit export: evidence pack of this decision
   std::string out;              // audit export: the bundle directory
+  // verify, audit check, audit checkpoint, replay: the witness policy (ledger/cosignature.h):
+  // witnesses' verifier keys, and how many must have cosigned (0: all).
+  std::vector<std::string> witness_keys;
+  int witness_quorum = 0;
 };
 
 int Append(const Options& options);

@@ -14,6 +14,24 @@ int Health(const Options& options) {
   engagement::v1::GetHealthResponse response;
   grpc::Status status = stub->GetHealth(&context, {}, &response);
   if (!status.ok()) return Report(status, options);
+  for (const auto& witness : response.witnesses()) {
+    std::printf("witness %s (%s): ", witness.name().c_str(), witness.url().c_str());
+    if (witness.cosigned_size() > 0) {
+      std::printf("cosigned up to tree size %llu",
+                  static_cast<unsigned long long>(witness.cosigned_size()));
+    } else {
+      std::printf("has cosigned nothing yet");
+    }
+    if (witness.has_last_cosigned()) {
+      std::printf(", last at %s",
+                  absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                                   absl::FromUnixSeconds(witness.last_cosigned().seconds()),
+                                   absl::UTCTimeZone())
+                      .c_str());
+    }
+    if (!witness.last_error().empty()) std::printf("; LAST ERROR: %s", witness.last_error().c_str());
+    std::printf("\n");
+  }
   if (response.serving()) {
     std::printf("SERVING: no problem stands\n");
     return kExitOk;

@@ -34,6 +34,10 @@ int ReplayCommand(const ReportOptions& options) {
   key_options.server = options.server;
   key_options.timeout_seconds = options.timeout_seconds;
   key_options.verifier_key = options.verifier_key;
+  key_options.witness_keys = options.witness_keys;
+  key_options.witness_quorum = options.witness_quorum;
+  ledger::WitnessPolicy policy;
+  if (int code = ParseWitnessPolicy(key_options, &policy); code != kExitOk) return code;
   if (int code = CheckGivenVerifierKey(key_options); code != kExitOk) return code;
   ReportOptions report = options;
   if (report.from.empty()) report.from = "1900-01-01";
@@ -119,6 +123,7 @@ int ReplayCommand(const ReportOptions& options) {
   std::printf("signature: OK, checked against %s\n           %s\n", KeySource(signed_by).c_str(),
               signed_by.verifier_key.c_str());
   if (signed_by.key_from_server) std::printf("%s\n", kServerKeyWarning);
+  if (int code = CheckWitnesses(key_options, covering->note()); code != kExitOk) return code;
   const ledger::Checkpoint& checkpoint = signed_by.checkpoint;
   if (position == 0) return kExitOk;
   // Prove the event at the position (whose hash the report's provenance names) is in that tree.

@@ -43,6 +43,9 @@ struct ReportOptions {
   std::string verifier_key;
   // replay: a report's provenance state digest (base64 or hex) that the replay must reproduce.
   std::string state_digest;
+  // replay: the witness policy the covering checkpoint must meet (ctl_commands.h Options).
+  std::vector<std::string> witness_keys;
+  int witness_quorum = 0;
 };
 
 // Parses --as_of: a log position, or a date (the whole day) or RFC 3339 time, meaning the events

@@ -64,6 +64,10 @@ ABSL_FLAG(std::string, body, "",
           "report yousaid --from --to: only this deciding body's decisions, by its name as "
           "recorded, e.g. \"Primary Care Commissioning Committee\"");
 ABSL_FLAG(std::string, name, "evidence", "projections rebuild: the projection");
+ABSL_FLAG(std::vector<std::string>, witness_key, {},
+          "verify, audit check, audit checkpoint, replay: witnesses' verifier keys "
+          "(comma-separated); the checkpoint must be cosigned by --witness_quorum of them");
+ABSL_FLAG(int, witness_quorum, 0, "how many of --witness_key must have cosigned (0: all)");
 ABSL_FLAG(std::string, state_digest, "",
           "replay: a report's provenance state digest (base64 or hex) to prove it unchanged");
 ABSL_FLAG(std::string, out, "",
@@ -160,6 +164,9 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl audit check DIR [--verifier_key=K]
       Checks a bundle offline: signature, every proof and record. Without K it trusts the
       bundle's own key and says so.
+      verify, audit checkpoint, audit check and replay take a witness policy:
+      --witness_key=W1,W2,.. [--witness_quorum=N]: the checkpoint must carry valid C2SP
+      cosignatures of N of those witnesses (default: all), or the check fails (exit 3).
 
   ledgerctl participant show ID [ID..] --purpose="subject access request 2026-031"
       A privacy officer's view of participants' personal data in clear; the disclosure is
@@ -259,6 +266,8 @@ int main(int argc, char** argv) {
   options.to_position = absl::GetFlag(FLAGS_to_position);
   options.decision = absl::GetFlag(FLAGS_decision);
   options.out = absl::GetFlag(FLAGS_out);
+  options.witness_keys = absl::GetFlag(FLAGS_witness_key);
+  options.witness_quorum = absl::GetFlag(FLAGS_witness_quorum);
 
   if (command == "append") return ctl::Append(options);
   if (command == "read") return ctl::Read(options);
@@ -310,6 +319,8 @@ int main(int argc, char** argv) {
     report.out = absl::GetFlag(FLAGS_out);
     report.verifier_key = options.verifier_key;
     report.state_digest = absl::GetFlag(FLAGS_state_digest);
+    report.witness_keys = options.witness_keys;
+    report.witness_quorum = options.witness_quorum;
     std::string what = args.size() > 2 ? args[2] : "";
     if (command == "replay") return ctl::ReplayCommand(report);
     if (command == "report") {

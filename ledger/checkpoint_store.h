@@ -18,7 +18,9 @@ namespace ledger {
 struct StoredCheckpoint {
   uint64_t tree_size = 0;
   std::string root_hash;  // 32 raw bytes
-  std::string note;       // the signed note, as served
+  // The signed note, as served: the ledger's signature line, then the witnesses' cosignature
+  // lines (cosignature.h) as they arrived.
+  std::string note;
 };
 
 class CheckpointStore {
@@ -30,6 +32,11 @@ class CheckpointStore {
   virtual absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const = 0;
   // Every checkpoint, by tree size.
   virtual absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints() const = 0;
+  // Appends cosignature lines (each "— <name> <base64>\n") to the note of the checkpoint of
+  // `tree_size`, durably, leaving out any by a key (name and key ID) that already cosigned it.
+  // NOT_FOUND when no checkpoint of that size is stored. The caller checks them first.
+  virtual absl::Status AddCosignatures(uint64_t tree_size,
+                                       const std::vector<std::string>& lines) = 0;
 };
 
 }  // namespace ledger

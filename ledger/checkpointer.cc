@@ -90,8 +90,27 @@ absl::StatusOr<uint64_t> Checkpointer::VerifySinceLatest() {
   return head - from;
 }
 
+void Checkpointer::SetWitnessing(Witnessing witnessing) {
+  absl::MutexLock lock(&mu_);
+  witnessing_ = std::move(witnessing);
+}
+
+void Checkpointer::Halt(const absl::Status& reason) {
+  absl::MutexLock lock(&halt_mu_);
+  if (halted_.ok()) halted_ = reason;
+}
+
+absl::Status Checkpointer::halted() const {
+  absl::MutexLock lock(&halt_mu_);
+  return halted_;
+}
+
 absl::StatusOr<StoredCheckpoint> Checkpointer::SignHead(absl::Time now) {
   absl::MutexLock lock(&mu_);
+  if (absl::Status stopped = halted(); !stopped.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint signing is halted: ", stopped.message()));
+  }
   absl::StatusOr<std::optional<StoredCheckpoint>> latest = store_->LatestCheckpoint();
   if (!latest.ok()) return latest.status();
   uint64_t size = log_->Head().position;
@@ -111,6 +130,12 @@ absl::StatusOr<StoredCheckpoint> Checkpointer::SignHead(absl::Time now) {
   StoredCheckpoint stored{size, *root, *note};
   absl::Status saved = store_->SaveCheckpoint(stored);
   if (!saved.ok()) return saved;
+  if (!witnessing_) return stored;
+  absl::Status witnessed = witnessing_(stored);
+  if (absl::IsAborted(witnessed)) Halt(witnessed);
+  // With whatever cosignatures the witnessing stored.
+  absl::StatusOr<std::optional<StoredCheckpoint>> cosigned = store_->LatestCheckpoint();
+  if (cosigned.ok() && cosigned->has_value() && (*cosigned)->tree_size == size) return **cosigned;
   return stored;
 }
 

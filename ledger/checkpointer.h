@@ -34,8 +34,27 @@ class Checkpointer {
   absl::StatusOr<uint64_t> VerifySinceLatest();
 
   // Signs the head's tree unless the latest checkpoint already covers it (then returns that one).
-  // DATA_LOSS, and nothing signed, when the tree disagrees with the latest checkpoint.
+  // DATA_LOSS, and nothing signed, when the tree disagrees with the latest checkpoint. A new
+  // checkpoint is saved, then given to the witnessing (SetWitnessing) before SignHead returns it
+  // with whatever cosignatures that stored. FAILED_PRECONDITION once halted.
   absl::StatusOr<StoredCheckpoint> SignHead(absl::Time now);
+
+  // Called with each new checkpoint, after it is saved and before the next is signed (so
+  // witnesses see checkpoints in order). An ABORTED status from it halts the checkpointer: a
+  // witness has seen another history, and signing more would sign over it.
+  using Witnessing = std::function<absl::Status(const StoredCheckpoint&)>;
+  void SetWitnessing(Witnessing witnessing);
+
+  // Signs no checkpoint from now on; SignHead answers FAILED_PRECONDITION with `reason`.
+  void Halt(const absl::Status& reason);
+  // OK, or why it halted.
+  absl::Status halted() const;
+
+  // The note of `checkpoint` signed but not stored (to ask witnesses what they have seen before
+  // signing anything new; see services/checkpoint_witnessing.h).
+  absl::StatusOr<std::string> SignUnsaved(const Checkpoint& checkpoint) const {
+    return signer_.Sign(checkpoint);
+  }
 
   const CheckpointSigner& signer() const { return signer_; }
 
@@ -48,6 +67,9 @@ class Checkpointer {
   CheckpointStore* store_;
   CheckpointSigner signer_;
   absl::Mutex mu_;
+  Witnessing witnessing_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex halt_mu_;
+  absl::Status halted_ ABSL_GUARDED_BY(halt_mu_);
 };
 
 }  // namespace ledger

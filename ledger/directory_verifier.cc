@@ -196,8 +196,10 @@ class CheckpointKey {
 // The stored checkpoints' roots by tree size, each one's note checked: validly signed by the
 // key, for the tree size and root it is stored with.
 absl::StatusOr<std::map<uint64_t, std::string>> StoredCheckpointRoots(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, CheckpointKey& key) {
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, CheckpointKey& key,
+    const WitnessPolicy* witnesses, DirectoryVerifyResult* outcome) {
   std::map<uint64_t, std::string> roots;
+  std::string newest_note;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t size = 0;
@@ -221,9 +223,32 @@ absl::StatusOr<std::map<uint64_t, std::string>> StoredCheckpointRoots(
           "position ", size, ": the checkpoint stored for ", size,
           " events signs another tree size or root than it is stored with"));
     }
+    if (witnesses != nullptr) {
+      absl::StatusOr<std::vector<WitnessedBy>> cosigned = witnesses->Check(note_text);
+      if (absl::IsUnauthenticated(cosigned.status())) {
+        return absl::DataLossError(absl::StrCat("position ", size, ": the checkpoint stored for ",
+                                                size, " events: ", cosigned.status().message()));
+      }
+      newest_note = std::string(note_text);
+      outcome->newest_checkpoint = size;
+    }
     roots[size] = std::move(root);
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the checkpoints");
+  if (witnesses != nullptr) {
+    if (newest_note.empty()) {
+      return absl::DataLossError(absl::StrCat("no checkpoint is stored, so none is cosigned by ",
+                                              witnesses->Describe()));
+    }
+    absl::StatusOr<std::vector<WitnessedBy>> cosigned = witnesses->Check(newest_note);
+    if (!cosigned.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "position ", outcome->newest_checkpoint, ": the newest checkpoint (", 
+          outcome->newest_checkpoint, " events) does not meet the witness policy, ",
+          witnesses->Describe(), ": ", cosigned.status().message()));
+    }
+    outcome->witnessed_by = *std::move(cosigned);
+  }
   return roots;
 }
 
@@ -290,7 +315,7 @@ absl::StatusOr<DirectoryVerifyResult> VerifyDataDirectory(const std::string& dir
   DirectoryVerifyResult outcome;
   CheckpointKey key(options);
   absl::StatusOr<std::map<uint64_t, std::string>> signed_roots =
-      StoredCheckpointRoots(raw, checkpoints_family, key);
+      StoredCheckpointRoots(raw, checkpoints_family, key, options.witnesses, &outcome);
   if (!signed_roots.ok()) return signed_roots.status();
   outcome.checkpoints = signed_roots->size();
   outcome.verifier_key = key.verifier_key();

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "ledger/append_guard.h"
+#include "ledger/cosignature.h"
 
 namespace ledger {
 
@@ -40,6 +41,10 @@ struct DirectoryVerifyOptions {
   // rebuilt in `scratch_directory` (created and removed). Null skips that check.
   AppendGuard* guard = nullptr;
   std::string scratch_directory;
+  // When given (not owned): the newest stored checkpoint must be cosigned by the policy's quorum
+  // of witnesses (cosignature.h), and no stored checkpoint may carry a cosignature line of one of
+  // its witnesses that does not verify.
+  const WitnessPolicy* witnesses = nullptr;
 };
 
 struct DirectoryVerifyResult {
@@ -48,6 +53,9 @@ struct DirectoryVerifyResult {
   // The verifier key the signatures were checked with (from verifier_key, or made from key_file);
   // empty when no checkpoint is stored.
   std::string verifier_key;
+  // With a witness policy: the newest checkpoint's size and who cosigned it.
+  uint64_t newest_checkpoint = 0;
+  std::vector<WitnessedBy> witnessed_by;
 };
 
 // The first failure is DATA_LOSS "position N: ..." (for a checkpoint, N is its tree size);

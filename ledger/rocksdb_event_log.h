@@ -75,6 +75,7 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   absl::Status SaveCheckpoint(const StoredCheckpoint& checkpoint) override;
   absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const override;
   absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints() const override;
+  absl::Status AddCosignatures(uint64_t tree_size, const std::vector<std::string>& lines) override;
 
   // Flushes memtables and closes the database cleanly (also done by the destructor).
   absl::Status Close();
@@ -171,6 +172,7 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   std::thread committer_;
   // Groups the commit thread has finished with, waiting for their callbacks.
   absl::Mutex completion_mu_;
+  absl::Mutex cosignatures_mu_;  // serialises AddCosignatures
   std::deque<std::vector<std::unique_ptr<PendingAppend>>> completed_
       ABSL_GUARDED_BY(completion_mu_);
   bool stop_completing_ ABSL_GUARDED_BY(completion_mu_) = false;

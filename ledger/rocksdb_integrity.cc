@@ -7,6 +7,8 @@
 #include "ledger/log_format.h"
 #include "ledger/merkle_format.h"
 #include "ledger/rocksdb_event_log.h"
+
+#include "ledger/signed_note.h"
 #include "ledger/rocksdb_status.h"
 #include "rocksdb/write_batch.h"
 
@@ -116,6 +118,39 @@ absl::StatusOr<std::vector<StoredCheckpoint>> RocksDbEventLog::ListCheckpoints()
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading checkpoints");
   return out;
+}
+
+absl::Status RocksDbEventLog::AddCosignatures(uint64_t tree_size,
+                                              const std::vector<std::string>& lines) {
+  absl::MutexLock lock(&cosignatures_mu_);  // read, append, write: one at a time
+  std::string key = log_format::EncodeFixed64BE(tree_size);
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoints_, key, &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no checkpoint of tree size ", tree_size));
+  }
+  if (!s.ok()) return FromRocks(s, "reading checkpoints");
+  absl::StatusOr<SplitNote> note = SplitSignedNote(absl::string_view(value).substr(log_format::kHashSize));
+  if (!note.ok()) return absl::DataLossError("the stored checkpoint note is malformed");
+  std::string added;
+  for (const std::string& line : lines) {
+    absl::StatusOr<SplitNote> one = SplitSignedNote(absl::StrCat(note->text, "\n", line));
+    if (!one.ok() || one->signatures.size() != 1) {
+      return absl::InvalidArgumentError("not one signature line");
+    }
+    bool known = false;
+    for (const NoteSignatureLine& existing : note->signatures) {
+      known |= existing.key_name == one->signatures[0].key_name &&
+               existing.key_id == one->signatures[0].key_id;
+    }
+    if (known) continue;
+    note->signatures.push_back(one->signatures[0]);
+    added += one->signatures[0].line;
+  }
+  if (added.empty()) return absl::OkStatus();
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db_->Put(sync, checkpoints_, key, value + added), "saving cosignatures");
 }
 
 absl::StatusOr<std::string> RocksDbEventLog::TreeRoot(uint64_t tree_size) const {

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "services/audit_service.h"
 #include "services/authenticator.h"
+#include "services/checkpoint_start.h"
 #include "services/ledger_service.h"
 #include "services/local_credentials.h"
 #include "services/operations_service.h"
@@ -185,33 +186,15 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   if (!keys.ok()) return keys.status();
   server->keys_ = *std::move(keys);
 
-  // Checkpoints: check the log since the last one, then sign the head.
-  std::string key_file = options.checkpoint_key_file.empty()
-                             ? options.data_dir + "/checkpoint.key"
-                             : options.checkpoint_key_file;
-  if (!std::filesystem::exists(key_file)) {
-    absl::StatusOr<std::optional<ledger::StoredCheckpoint>> signed_before =
-        server->log_->LatestCheckpoint();
-    if (!signed_before.ok()) return signed_before.status();
-    if (signed_before->has_value()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "checkpoint key ", key_file, " is missing, but this ledger has signed checkpoints with "
-          "a key: give its file with --checkpoint_key (a new key would break auditors' trust)"));
-    }
-    absl::Status created = ledger::CheckpointSigner::GenerateKeyFile(key_file);
-    if (!created.ok()) return created;
-    std::fprintf(stderr, "ledgerd: created a new checkpoint signing key in %s\n", key_file.c_str());
-  }
-  absl::StatusOr<ledger::CheckpointSigner> signer =
-      ledger::CheckpointSigner::Load(key_file, options.checkpoint_origin);
-  if (!signer.ok()) return signer.status();
-  server->checkpointer_ = std::make_unique<ledger::Checkpointer>(
-      server->log_.get(), &server->log_->tree_store(), server->log_.get(), *std::move(signer));
-  absl::StatusOr<uint64_t> verified = server->checkpointer_->VerifySinceLatest();
-  if (!verified.ok()) return verified.status();
-  server->verified_at_start_ = *verified;
-  absl::StatusOr<ledger::StoredCheckpoint> signed_head = server->checkpointer_->SignHead(absl::Now());
-  if (!signed_head.ok()) return signed_head.status();
+  // Checkpoints: check the log since the last one, ask the witnesses, then sign the head.
+  server->health_ = std::make_unique<ServingHealth>();
+  absl::StatusOr<CheckpointStart> checkpoints =
+      StartCheckpoints(options, server->log_.get(), server->health_.get());
+  if (!checkpoints.ok()) return checkpoints.status();
+  server->checkpointer_ = std::move(checkpoints->checkpointer);
+  server->witnessing_ = std::move(checkpoints->witnessing);
+  server->verified_at_start_ = checkpoints->verified;
+  const std::string key_file = checkpoints->key_file;
   // The engagement rules keep their state beside the log, so this replays nothing unless events
   // were appended without them (by a tool, or before they changed their state's layout).
   server->rules_ = std::make_unique<domain::EngagementRules>();
@@ -262,10 +245,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
     std::string key = fs::weakly_canonical(key_file, error).string();
     if (absl::StartsWith(key, data)) key_in_data_dir = key;
   }
-  server->health_ = std::make_unique<ServingHealth>();
   server->operations_ = std::make_unique<OperationsServiceImpl>(
       server->log_.get(), server->projection_db_.get(), server->keys_.get(), server->auth_.get(),
-      key_in_data_dir, server->health_.get());
+      key_in_data_dir, server->health_.get(), server->witnessing_.get());
   server->privacy_ = std::make_unique<PrivacyServiceImpl>(
       server->log_.get(), server->auth_.get(), server->keys_.get(), server->runner_.get(),
       server->projection_db_.get());

@@ -34,6 +34,7 @@ namespace services {
 
 class AuditServiceImpl;
 class Authenticator;
+class CheckpointWitnessing;
 class LedgerServiceImpl;
 class OperationsServiceImpl;
 class PrivacyServiceImpl;
@@ -77,9 +78,14 @@ struct ServerOptions {
   ledger::RocksDbOptions log_options;
   // Keep projections up to date in the background (reports catch up on demand regardless).
   bool follow_projections = true;
-  // The Ed25519 key that signs checkpoints (PEM PKCS#8); empty means <data_dir>/checkpoint.key.
-  // Created when missing.
+  // The Ed25519 key that signs checkpoints (PEM PKCS#8). Required outside local mode, and then
+  // outside the data directory; in local mode empty means <data_dir>/checkpoint.key, created
+  // when missing (checkpoint_start.h).
   std::string checkpoint_key_file;
+  // The witnesses each new checkpoint is given to (witness_client.h: "<verifier key> <URL>" per
+  // line); empty: none. The CA file their HTTPS certificates chain to (empty: the system's).
+  std::string witnesses_file;
+  std::string witness_ca_file;
   // The checkpoints' origin line and the key's name.
   std::string checkpoint_origin = "engagement-ledger";
   // How often to sign a checkpoint when the head has moved; zero signs only on demand.
@@ -144,6 +150,7 @@ class LedgerServer {
   std::unique_ptr<ServingHealth> health_;
   std::unique_ptr<ProjectionWatch> projection_watch_;
   std::unique_ptr<ledger::Checkpointer> checkpointer_;
+  std::unique_ptr<CheckpointWitnessing> witnessing_;
   std::unique_ptr<AuditServiceImpl> audit_;
   std::thread signer_thread_;
   absl::Notification stop_signing_;

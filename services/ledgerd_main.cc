@@ -23,8 +23,13 @@ ABSL_FLAG(std::string, data_dir, "./data",
           "DIR/projections");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long SIGTERM waits for in-flight calls");
 ABSL_FLAG(std::string, checkpoint_key, "",
-          "Ed25519 key file (PEM PKCS#8) that signs checkpoints; default DATA_DIR/checkpoint.key, "
-          "created when missing");
+          "Ed25519 key file (PEM PKCS#8) that signs checkpoints, outside the data directory; "
+          "required unless --insecure_local (then default DATA_DIR/checkpoint.key, created when "
+          "missing)");
+ABSL_FLAG(std::string, witnesses, "",
+          "a file of witnesses each new checkpoint is given to (C2SP tlog-witness): one "
+          "\"<verifier key> <URL>\" per line (docs/audit.md section 7)");
+ABSL_FLAG(std::string, witness_ca, "", "CA certificates (PEM) of HTTPS witnesses (default: the system's)");
 ABSL_FLAG(std::string, checkpoint_origin, "engagement-ledger",
           "the checkpoints' origin line (the signing key's name)");
 ABSL_FLAG(int, checkpoint_interval_seconds, 60,
@@ -68,6 +73,8 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.checkpoint_key_file = absl::GetFlag(FLAGS_checkpoint_key);
   options.checkpoint_origin = absl::GetFlag(FLAGS_checkpoint_origin);
+  options.witnesses_file = absl::GetFlag(FLAGS_witnesses);
+  options.witness_ca_file = absl::GetFlag(FLAGS_witness_ca);
   options.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
   options.projection_check_interval =
       absl::Seconds(absl::GetFlag(FLAGS_projection_check_interval_seconds));

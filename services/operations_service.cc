@@ -81,6 +81,18 @@ grpc::Status OperationsServiceImpl::GetHealth(grpc::ServerContext* context,
     out->set_message(problem.message);
     out->mutable_since()->set_seconds(absl::ToUnixSeconds(problem.since));
   }
+  if (witnessing_ != nullptr) {
+    for (const WitnessStatus& witness : witnessing_->Statuses()) {
+      auto* out = response->add_witnesses();
+      out->set_name(witness.name);
+      out->set_url(witness.url);
+      out->set_cosigned_size(witness.cosigned_size);
+      if (witness.last_cosigned != absl::InfinitePast()) {
+        out->mutable_last_cosigned()->set_seconds(absl::ToUnixSeconds(witness.last_cosigned));
+      }
+      out->set_last_error(witness.last_error);
+    }
+  }
   return grpc::Status::OK;
 }
 

@@ -18,6 +18,7 @@
 #include "ledger/subject_key_store.h"
 #include "projections/rocksdb_state_store.h"
 #include "services/authenticator.h"
+#include "services/checkpoint_witnessing.h"
 #include "services/serving_health.h"
 
 namespace services {
@@ -26,13 +27,15 @@ class OperationsServiceImpl final : public engagement::v1::OperationsService::Se
  public:
   OperationsServiceImpl(ledger::RocksDbEventLog* log, projections::ProjectionDatabase* projection_db,
                         ledger::SubjectKeyStore* keys, const Authenticator* auth,
-                        std::string checkpoint_key_file, const ServingHealth* health)
+                        std::string checkpoint_key_file, const ServingHealth* health,
+                        const CheckpointWitnessing* witnessing)
       : log_(log),
         projection_db_(projection_db),
         keys_(keys),
         auth_(auth),
         checkpoint_key_file_(std::move(checkpoint_key_file)),
-        health_(health) {}
+        health_(health),
+        witnessing_(witnessing) {}
 
   grpc::Status CreateBackup(grpc::ServerContext* context,
                             const engagement::v1::CreateBackupRequest* request,
@@ -48,6 +51,7 @@ class OperationsServiceImpl final : public engagement::v1::OperationsService::Se
   const Authenticator* auth_;
   std::string checkpoint_key_file_;  // copied only when it is inside the data directory
   const ServingHealth* health_;
+  const CheckpointWitnessing* witnessing_;  // null without witnesses
 };
 
 }  // namespace services

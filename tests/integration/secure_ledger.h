@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/client_channel.h"
+#include "ledger/checkpoint.h"
 #include "services/ledger_server.h"
 #include "services/token_signer.h"
 #include "tests/test_support.h"
@@ -64,9 +65,11 @@ class SecureLedger {
     WriteText(dir_ + "/jwks.json", *issuer_->Jwks());
     WriteText(dir_ + "/policy.textproto", policy);
     WriteText(dir_ + "/master.key", std::string(64, 'a') + "\n");
+    EXPECT_TRUE(ledger::CheckpointSigner::GenerateKeyFile(dir_ + "/checkpoint.key").ok());
     options_.listen = "127.0.0.1:0";
     options_.data_dir = dir_ + "/data";
     options_.checkpoint_interval = absl::ZeroDuration();
+    options_.checkpoint_key_file = dir_ + "/checkpoint.key";
     auto& security = options_.security;
     security.tls_cert_file = dir_ + "/server.pem";
     security.tls_key_file = dir_ + "/server.key";

@@ -5,6 +5,7 @@
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "engagement/v1/privacy.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "ledger/checkpoint.h"
 #include "services/token_signer.h"
 #include "tests/integration/secure_ledger.h"
 #include "tests/test_support.h"
@@ -152,6 +153,25 @@ TEST(ServerStartTest, OutsideLocalModeAPolicyAndAMasterKeyApartFromTheDataAreReq
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("inside the data directory"), absl::string_view::npos)
       << refused.status();
+  // The checkpoint signing key: required, existing, and apart from the data too.
+  testing_support::WriteText(dir.Sub("master.key"), std::string(64, 'b'));
+  options.security.master_key_file = dir.Sub("master.key");
+  refused = services::LedgerServer::Start(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--checkpoint_key is required"), absl::string_view::npos)
+      << refused.status();
+  options.checkpoint_key_file = dir.Sub("data/checkpoint.key");
+  ASSERT_TRUE(ledger::CheckpointSigner::GenerateKeyFile(options.checkpoint_key_file).ok());
+  refused = services::LedgerServer::Start(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("is inside the data directory"), absl::string_view::npos)
+      << refused.status();
+  options.checkpoint_key_file = dir.Sub("missing.key");
+  refused = services::LedgerServer::Start(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("does not exist"), absl::string_view::npos)
+      << refused.status();
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("missing.key"))) << "never made outside local mode";
 }
 
 }  // namespace

@@ -148,6 +148,8 @@ class SecureSetup:
             f.write("}\n")
         with open(p("master.key"), "w") as f:
             f.write(os.urandom(32).hex() + "\n")
+        # The checkpoint signing key, outside the data directory as ledgerd requires.
+        _openssl("genpkey", "-algorithm", "ed25519", "-out", p("checkpoint.key"))
         with open(p("ca.pem"), "rb") as f:
             self.ca_pem = f.read()
 
@@ -156,7 +158,8 @@ class SecureSetup:
         return ["--tls_cert=" + p("server.pem"), "--tls_key=" + p("server.key"),
                 "--oidc_issuer=" + self.ISSUER, "--oidc_audience=" + self.AUDIENCE,
                 "--jwks_file=" + p("jwks.json"), "--policy_file=" + p("policy.textproto"),
-                "--master_key_file=" + p("master.key")]
+                "--master_key_file=" + p("master.key"),
+                "--checkpoint_key=" + p("checkpoint.key")]
 
 
 def free_port():
