@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<WitnessClient>> WitnessClient::Create(const std::
   client->client_->set_read_timeout(seconds, micros);
   client->client_->set_write_timeout(seconds, micros);
   client->client_->set_keep_alive(true);
+  client->client_->set_tcp_nodelay(true);  // one request, one answer: no Nagle delay
   if (https) {
     client->client_->enable_server_certificate_verification(true);
     if (!ca_file.empty()) client->client_->set_ca_cert_path(ca_file.c_str());

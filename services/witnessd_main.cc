@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   } else {
     server = std::make_unique<httplib::Server>();
   }
+  server->set_tcp_nodelay(true);
   server->set_payload_max_length(16 * 1024);  // 63 proof lines and a checkpoint fit many times
   server->Post(absl::StrCat(absl::GetFlag(FLAGS_prefix), "/add-checkpoint"),
                [&](const httplib::Request& request, httplib::Response& response) {
