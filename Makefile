@@ -5,37 +5,48 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./data
 JOBS ?= $(shell nproc)
 
-# Debian 12 packages the build, the tests and the tools need.
-DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
+# Debian 12 packages: what building and running need (make run), and what only the tests need
+# (make test installs both).
+RUN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev \
-  tzdata python3 python3-grpcio python3-protobuf python3-cryptography chromium openssl
+  tzdata openssl
+TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev \
+  python3 python3-grpcio python3-protobuf python3-cryptography chromium npm
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test bench lint-tools clean
+.PHONY: all deps test-deps configure build run test bench lint-tools clean
 
 all: build
 
-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+# Installs what is missing of $(1).
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
-	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+endef
 
+deps:
+	$(call install_missing,$(RUN_PACKAGES))
+
+test-deps: deps
+	$(call install_missing,$(TEST_PACKAGES))
+
+# Configured again each time (quick when nothing changed), so that a build directory made by
+# `make run` picks up the test libraries once `make test` has installed them.
 configure: deps
-	@[ -f $(BUILD_DIR)/build.ninja ] || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > /dev/null
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # buf (the protobuf linter) comes from the npm registry, pinned in tools/package-lock.json.
-lint-tools: deps
+lint-tools: test-deps
 	@[ -x tools/node_modules/.bin/buf ] || (cd tools && npm install --silent --no-audit --no-fund)
 
 # Starts ledgerd in local mode (plain text on loopback, local credentials made in
@@ -56,7 +67,7 @@ run: build
 	fi; \
 	wait $$pid
 
-test: build lint-tools
+test: test-deps lint-tools build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2
 
 bench: build

@@ -3,6 +3,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "ledger/log_filter.h"
 #include "ledger/uuid.h"
 
@@ -60,6 +63,40 @@ bool IsOdsCode(absl::string_view code) {
   return true;
 }
 
+namespace {
+
+// The first field, anywhere in `message` (nested messages included), that the contract does not
+// define: an unknown field would be stored and hashed without ever being validated.
+absl::Status RejectUnknownFields(const google::protobuf::Message& message, const std::string& at) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  const google::protobuf::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
+  if (unknown.field_count() > 0) {
+    return Invalid(at, absl::StrCat("has field number ", unknown.field(0).number(), ", which ",
+                                    message.GetDescriptor()->full_name(),
+                                    " does not define (a newer client, or a corrupted request)"));
+  }
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_map()) continue;  // map entries are built from known fields
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        absl::Status s = RejectUnknownFields(reflection->GetRepeatedMessage(message, field, i),
+                                             absl::StrCat(at, ".", field->name(), "[", i, "]"));
+        if (!s.ok()) return s;
+      }
+    } else {
+      absl::Status s = RejectUnknownFields(reflection->GetMessage(message, field),
+                                           absl::StrCat(at, ".", field->name()));
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateEnvelopes(std::vector<engagement::v1::Event>& events) {
   if (events.empty()) return Invalid("events", "at least one event is required");
   if (events.size() > kMaxBatchEvents) {
@@ -75,6 +112,7 @@ absl::Status ValidateEnvelopes(std::vector<engagement::v1::Event>& events) {
       return Invalid(at, absl::StrCat("is ", bytes, " bytes encoded; the limit is ", kMaxEventBytes));
     }
     total += bytes;
+    if (absl::Status known = RejectUnknownFields(event, at); !known.ok()) return known;
     if (!event.event_id().empty()) {
       if (!IsUuid(event.event_id())) return Invalid(at + ".event_id", "must be a UUID");
       event.set_event_id(absl::AsciiStrToLower(event.event_id()));

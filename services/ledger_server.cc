@@ -24,6 +24,7 @@
 #include "services/privacy_service.h"
 #include "services/projection_watch.h"
 #include "services/report_service.h"
+#include "services/request_parse_check.h"
 #include "services/serving_health.h"
 
 namespace services {
@@ -271,6 +272,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.RegisterService(server->audit_.get());
   builder.RegisterService(server->privacy_.get());
   builder.RegisterService(server->operations_.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<RequestParseCheckFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
   builder.SetMaxReceiveMessageSize(17 << 20);
   server->server_ = builder.BuildAndStart();

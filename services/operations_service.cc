@@ -30,11 +30,11 @@ grpc::Status OperationsServiceImpl::CreateBackup(grpc::ServerContext* context,
   std::error_code error;
   if (fs::exists(target, error)) {
     return ToGrpcStatus(absl::AlreadyExistsError(
-        absl::StrCat("directory: ", request->directory(), " exists; a backup goes into a new one")));
+        absl::StrCat("directory: ", Shown(request->directory()), " exists; a backup goes into a new one")));
   }
   if (!fs::create_directories(target, error)) {
     return ToGrpcStatus(absl::FailedPreconditionError(
-        absl::StrCat("directory: cannot create ", request->directory())));
+        absl::StrCat("directory: cannot create ", Shown(request->directory()))));
   }
   absl::Status copied = projection_db_->CopyTo((target / "projections").string());
   if (!copied.ok()) return ToGrpcStatus(copied);

@@ -156,10 +156,15 @@ grpc::Status ReportServiceImpl::GetAssuranceReport(
     query.minimum_consultation_days = request->minimum_consultation_days();
   }
   query.core20_population_percent = request->core20_population_percent();
+  // Written so that NaN fails too (every comparison with NaN is false).
+  if (!(query.core20_population_percent >= 0 && query.core20_population_percent <= 100)) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("core20_population_percent: must be a number from 0 to 100"));
+  }
   for (const auto& [group, share] : request->population_share_percent()) {
-    if (share < 0 || share > 100) {
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("population_share_percent[", group, "]: must be 0 to 100")));
+    if (!(share >= 0 && share <= 100)) {
+      return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+          "population_share_percent[", Shown(group), "]: must be a number from 0 to 100")));
     }
     query.population_share_percent[group] = share;
   }
@@ -363,6 +368,14 @@ grpc::Status ReportServiceImpl::RebuildProjection(
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   if (request->name().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("name: is required, e.g. \"evidence\""));
+  }
+  bool known = false;
+  for (const projections::ProjectionStatus& status : runner_->Statuses()) {
+    known |= status.name == request->name();
+  }
+  if (!known) {
+    return ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("name: no projection named ", Shown(request->name()), " (try \"evidence\")")));
   }
   engagement::v1::RebuildProjectionResponse progress;
   bool caller_gone = false;
