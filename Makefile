@@ -12,7 +12,7 @@ RUN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
   tzdata openssl
 TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev \
-  python3 python3-grpcio python3-protobuf python3-cryptography chromium npm
+  python3 python3-grpcio python3-protobuf python3-cryptography chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -34,8 +34,9 @@ endef
 deps:
 	$(call install_missing,$(RUN_PACKAGES))
 
+# npm counts as present when any npm is on the PATH (a Node.js from elsewhere included).
 test-deps: deps
-	$(call install_missing,$(TEST_PACKAGES))
+	$(call install_missing,$(TEST_PACKAGES) $(shell command -v npm >/dev/null 2>&1 || echo npm))
 
 # Configured again each time (quick when nothing changed), so that a build directory made by
 # `make run` picks up the test libraries once `make test` has installed them.

@@ -1,5 +1,6 @@
 #include "services/ledger_server.h"
 
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server.h>
@@ -221,8 +222,10 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   if (*completed > 0) {
     std::fprintf(stderr, "ledgerd: completed %d erasure(s) interrupted by a stop\n", *completed);
   }
+  server->hub_ = std::make_unique<ledger::SubscriptionHub>(server->log_.get(),
+                                                          options.max_subscriptions);
   server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get(), server->auth_.get(),
-                                                         server->keys_.get());
+                                                         server->keys_.get(), server->hub_.get());
 
   // Projections follow the log in the background; reports at the head catch them up first.
   absl::StatusOr<std::unique_ptr<projections::ProjectionDatabase>> projection_db =
@@ -235,7 +238,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
       std::vector<projections::Projection*>{server->evidence_.get()});
   if (options.follow_projections) server->runner_->StartFollowing();
   server->reports_ = std::make_unique<ReportServiceImpl>(
-      server->log_.get(), server->runner_.get(), server->auth_.get(), server->keys_.get());
+      server->log_.get(), server->runner_.get(), server->auth_.get(), server->keys_.get(),
+      options.max_concurrent_replays);
   server->audit_ = std::make_unique<AuditServiceImpl>(
       server->log_.get(), server->checkpointer_.get(), server->auth_.get());
   // The signing key goes into backups only when it lives in the data directory (local mode).
@@ -277,6 +281,13 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
   builder.SetMaxReceiveMessageSize(17 << 20);
+  // Bounds on what all calls together may hold: gRPC's buffers (under pressure it shrinks flow
+  // control windows and refuses new calls) and the threads of the synchronous handlers (a call
+  // beyond them gets RESOURCE_EXHAUSTED).
+  grpc::ResourceQuota quota("ledgerd");
+  quota.Resize(static_cast<size_t>(options.max_grpc_memory_mib) << 20);
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen,
@@ -299,6 +310,7 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
     server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
     server_->Wait();
   }
+  hub_.reset();  // every subscription call has ended
   if (runner_ != nullptr) runner_->Stop();
   if (signer_thread_.joinable()) {
     stop_signing_.Notify();

@@ -23,6 +23,7 @@
 #include "ledger/checkpointer.h"
 #include "ledger/rocksdb_event_log.h"
 #include "ledger/subject_key_store.h"
+#include "ledger/subscription_hub.h"
 #include "projections/evidence_projection.h"
 #include "projections/projection_runner.h"
 
@@ -95,6 +96,15 @@ struct ServerOptions {
   absl::Duration projection_check_interval = absl::Hours(1);
   // Sign a last checkpoint when shutting down (tests turn it off to leave a tail, as a crash would).
   bool sign_checkpoint_on_stop = true;
+  // Open SubscribeLog calls at most; one more gets RESOURCE_EXHAUSTED. Each costs no thread and
+  // at most one chunk of events (ledger/subscription_hub.h).
+  uint64_t max_subscriptions = 1000;
+  // As-of and other reports computed from the log rather than the read model, at most at once
+  // (each can hold a whole organisation's records in memory); one more gets RESOURCE_EXHAUSTED.
+  int max_concurrent_replays = 4;
+  // gRPC's memory for all calls' buffers, and threads for synchronous handlers, at most.
+  int max_grpc_memory_mib = 1024;
+  int max_threads = 256;
   SecurityOptions security;
 };
 
@@ -145,6 +155,7 @@ class LedgerServer {
   std::unique_ptr<projections::ProjectionDatabase> projection_db_;
   std::unique_ptr<projections::EvidenceProjection> evidence_;
   std::unique_ptr<projections::ProjectionRunner> runner_;
+  std::unique_ptr<ledger::SubscriptionHub> hub_;
   std::unique_ptr<LedgerServiceImpl> service_;
   std::unique_ptr<ReportServiceImpl> reports_;
   std::unique_ptr<ServingHealth> health_;

@@ -7,8 +7,8 @@
 #include "domain/personal_data_sealer.h"
 #include "ledger/envelope_validation.h"
 #include "ledger/log_format.h"
-#include "ledger/subscription.h"
 #include "services/grpc_status.h"
+#include "services/log_subscription.h"
 
 namespace services {
 namespace {
@@ -212,34 +212,16 @@ grpc::Status LedgerServiceImpl::ReadLog(grpc::ServerContext* context,
   return ToGrpcStatus(read);
 }
 
-grpc::Status LedgerServiceImpl::SubscribeLog(
-    grpc::ServerContext* context, const engagement::v1::SubscribeLogRequest* request,
-    grpc::ServerWriter<engagement::v1::SubscribeLogResponse>* writer) {
+grpc::ServerWriteReactor<engagement::v1::SubscribeLogResponse>* LedgerServiceImpl::SubscribeLog(
+    grpc::CallbackServerContext* context, const engagement::v1::SubscribeLogRequest* request) {
   absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (!caller.ok()) return new LogSubscription(caller.status());
   absl::StatusOr<ledger::LogFilter> filter = ToFilter(request->filter());
-  if (!filter.ok()) return ToGrpcStatus(filter.status());
+  if (!filter.ok()) return new LogSubscription(filter.status());
   if (absl::Status scoped = ScopeFilter(**caller, *filter); !scoped.ok()) {
-    return ToGrpcStatus(scoped);
+    return new LogSubscription(scoped);
   }
-  engagement::v1::SubscribeLogResponse message;
-  ledger::SubscriptionCallbacks callbacks;
-  callbacks.deliver = [&](const Event& event) {
-    *message.mutable_event() = event;
-    return writer->Write(message);
-  };
-  callbacks.caught_up = [&](uint64_t head) {
-    message.mutable_caught_up()->set_head_position(head);
-    return writer->Write(message);
-  };
-  callbacks.cancelled = [&] { return context->IsCancelled(); };
-  absl::Status status =
-      ledger::RunSubscription(*log_, request->from_position(), *filter, callbacks);
-  if (!status.ok()) return ToGrpcStatus(status);
-  if (log_->ShuttingDown()) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the ledger is shutting down; resubscribe");
-  }
-  return grpc::Status::OK;
+  return new LogSubscription(hub_, request->from_position(), *std::move(filter));
 }
 
 grpc::Status LedgerServiceImpl::GetLedgerInfo(grpc::ServerContext* context,

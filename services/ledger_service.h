@@ -5,25 +5,29 @@
 // (stream name, envelopes, payload shapes) before anything reaches the log, seals participants'
 // personal data (domain/personal_data_sealer.h), maps statuses to gRPC codes, and streams reads.
 // It holds no state of its own.
-// Ownership: `log`, `auth` and `keys` are not owned and must outlive the service.
+// Ownership: `log`, `auth`, `keys` and `hub` are not owned and must outlive the service.
 #ifndef ENGAGEMENT_SERVICES_LEDGER_SERVICE_H_
 #define ENGAGEMENT_SERVICES_LEDGER_SERVICE_H_
 
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "ledger/event_log.h"
 #include "ledger/subject_key_store.h"
+#include "ledger/subscription_hub.h"
 #include "services/authenticator.h"
 
 namespace services {
 
-// AppendEvents uses gRPC's callback API: a call waiting for its group commit holds no thread.
-// The reads are plain synchronous streaming handlers.
+// AppendEvents and SubscribeLog use gRPC's callback API: a call waiting for its group commit, or
+// a subscriber waiting for events or for its reader, holds no thread (subscriptions are served by
+// `hub`, log_subscription.h). The reads are plain synchronous streaming handlers.
 class LedgerServiceImpl final
     : public engagement::v1::LedgerService::WithCallbackMethod_AppendEvents<
-          engagement::v1::LedgerService::Service> {
+          engagement::v1::LedgerService::WithCallbackMethod_SubscribeLog<
+              engagement::v1::LedgerService::Service>> {
  public:
-  LedgerServiceImpl(ledger::EventLog* log, const Authenticator* auth, ledger::SubjectKeyStore* keys)
-      : log_(log), auth_(auth), keys_(keys) {}
+  LedgerServiceImpl(ledger::EventLog* log, const Authenticator* auth, ledger::SubjectKeyStore* keys,
+                    ledger::SubscriptionHub* hub)
+      : log_(log), auth_(auth), keys_(keys), hub_(hub) {}
 
   grpc::ServerUnaryReactor* AppendEvents(grpc::CallbackServerContext* context,
                                          const engagement::v1::AppendEventsRequest* request,
@@ -33,9 +37,9 @@ class LedgerServiceImpl final
                           grpc::ServerWriter<engagement::v1::ReadStreamResponse>* writer) override;
   grpc::Status ReadLog(grpc::ServerContext* context, const engagement::v1::ReadLogRequest* request,
                        grpc::ServerWriter<engagement::v1::ReadLogResponse>* writer) override;
-  grpc::Status SubscribeLog(
-      grpc::ServerContext* context, const engagement::v1::SubscribeLogRequest* request,
-      grpc::ServerWriter<engagement::v1::SubscribeLogResponse>* writer) override;
+  grpc::ServerWriteReactor<engagement::v1::SubscribeLogResponse>* SubscribeLog(
+      grpc::CallbackServerContext* context,
+      const engagement::v1::SubscribeLogRequest* request) override;
   grpc::Status GetLedgerInfo(grpc::ServerContext* context,
                              const engagement::v1::GetLedgerInfoRequest* request,
                              engagement::v1::GetLedgerInfoResponse* response) override;
@@ -53,6 +57,7 @@ class LedgerServiceImpl final
   ledger::EventLog* log_;
   const Authenticator* auth_;
   ledger::SubjectKeyStore* keys_;
+  ledger::SubscriptionHub* hub_;
 };
 
 }  // namespace services

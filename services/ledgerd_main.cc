@@ -37,6 +37,17 @@ ABSL_FLAG(int, checkpoint_interval_seconds, 60,
 ABSL_FLAG(int, projection_check_interval_seconds, 3600,
           "check every projection against the log this often (a mismatch turns health to "
           "NOT_SERVING); 0 = only when asked (ledgerctl projections verify)");
+ABSL_FLAG(uint64_t, max_subscriptions, 1000,
+          "open SubscribeLog calls at most; one more gets RESOURCE_EXHAUSTED (each costs no "
+          "thread and at most one chunk of events)");
+ABSL_FLAG(int, max_concurrent_replays, 4,
+          "reports as of an earlier point (each replays the log into memory) computed at once at "
+          "most; one more gets RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_grpc_memory_mib, 1024,
+          "memory gRPC may use for all calls' buffers; under pressure it shrinks flow-control "
+          "windows and refuses new calls");
+ABSL_FLAG(int, max_threads, 256,
+          "threads for synchronous calls (reads, reports) at most; one more gets RESOURCE_EXHAUSTED");
 ABSL_FLAG(bool, insecure_local, false,
           "serve plain text on a loopback address, with local credentials made in DATA_DIR/local "
           "unless --policy_file is given (a trial on one machine; logged as a warning)");
@@ -78,6 +89,10 @@ int main(int argc, char** argv) {
   options.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
   options.projection_check_interval =
       absl::Seconds(absl::GetFlag(FLAGS_projection_check_interval_seconds));
+  options.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
+  options.max_concurrent_replays = absl::GetFlag(FLAGS_max_concurrent_replays);
+  options.max_grpc_memory_mib = absl::GetFlag(FLAGS_max_grpc_memory_mib);
+  options.max_threads = absl::GetFlag(FLAGS_max_threads);
   services::SecurityOptions& security = options.security;
   security.insecure_local = absl::GetFlag(FLAGS_insecure_local);
   security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);

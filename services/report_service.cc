@@ -1,5 +1,6 @@
 #include "services/report_service.h"
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ledger/envelope_validation.h"
@@ -79,6 +80,17 @@ absl::StatusOr<uint64_t> ReportServiceImpl::PositionAt(
   return low;
 }
 
+absl::Status ReportServiceImpl::TakeReplaySlot() {
+  int running = replays_.fetch_add(1);
+  if (running < max_replays_) return absl::OkStatus();
+  replays_.fetch_sub(1);
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "as_of: ", running, " reports as of an earlier point are being computed, the server's limit "
+      "(ledgerd --max_concurrent_replays); retry shortly, or ask for the report at the head"));
+}
+
+void ReportServiceImpl::ReturnReplaySlot() { replays_.fetch_sub(1); }
+
 absl::Status ReportServiceImpl::WithEvidence(
     const std::string& organisation, const engagement::v1::AsOf* as_of, bool exact,
     engagement::v1::Provenance* provenance,
@@ -106,6 +118,8 @@ absl::Status ReportServiceImpl::WithEvidence(
                                                        log_->Head().position, ")"));
       }
     }
+    if (absl::Status slot = TakeReplaySlot(); !slot.ok()) return slot;
+    absl::Cleanup give_back = [this] { ReturnReplaySlot(); };
     projections::EvidenceProjection projection(keys_);
     projections::MemoryState state;
     absl::Status replayed = projections::ReplayInMemory(*log_, projection, position, state);

@@ -9,6 +9,8 @@
 #ifndef ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
 #define ENGAGEMENT_SERVICES_REPORT_SERVICE_H_
 
+#include <atomic>
+
 #include "engagement/v1/report_service.grpc.pb.h"
 #include "ledger/event_log.h"
 #include "ledger/subject_key_store.h"
@@ -19,9 +21,12 @@ namespace services {
 
 class ReportServiceImpl final : public engagement::v1::ReportService::Service {
  public:
+  // At most `max_replays` as-of reports (each replays the log into memory) run at once; one more
+  // gets RESOURCE_EXHAUSTED.
   ReportServiceImpl(const ledger::EventLog* log, projections::ProjectionRunner* runner,
-                    const Authenticator* auth, const ledger::SubjectKeyStore* keys)
-      : log_(log), runner_(runner), auth_(auth), keys_(keys) {}
+                    const Authenticator* auth, const ledger::SubjectKeyStore* keys,
+                    int max_replays = 4)
+      : log_(log), runner_(runner), auth_(auth), keys_(keys), max_replays_(max_replays) {}
 
   grpc::Status GetAssuranceReport(grpc::ServerContext* context,
                                   const engagement::v1::GetAssuranceReportRequest* request,
@@ -49,6 +54,10 @@ class ReportServiceImpl final : public engagement::v1::ReportService::Service {
       grpc::ServerWriter<engagement::v1::RebuildProjectionResponse>* writer) override;
 
  private:
+  // Takes one of the max_replays slots, or says which limit was reached.
+  absl::Status TakeReplaySlot();
+  void ReturnReplaySlot();
+
   // Runs `build` over the evidence state at the head or as of `as_of`, and fills `provenance`.
   // The provenance's state digest covers `organisation`'s records.
   absl::Status WithEvidence(
@@ -67,6 +76,8 @@ class ReportServiceImpl final : public engagement::v1::ReportService::Service {
   projections::ProjectionRunner* runner_;
   const Authenticator* auth_;
   const ledger::SubjectKeyStore* keys_;
+  const int max_replays_;
+  std::atomic<int> replays_{0};
 };
 
 }  // namespace services

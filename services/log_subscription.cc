@@ -1,0 +1,93 @@
+#include "services/log_subscription.h"
+
+#include <utility>
+
+#include "services/grpc_status.h"
+
+namespace services {
+
+LogSubscription::LogSubscription(ledger::SubscriptionHub* hub, uint64_t from_position,
+                                 ledger::LogFilter filter)
+    : hub_(hub) {
+  absl::Status added = hub_->Add(this, from_position, std::move(filter));
+  if (!added.ok()) {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(added);
+  }
+}
+
+LogSubscription::LogSubscription(const absl::Status& refused) : hub_(nullptr) {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(refused);
+}
+
+void LogSubscription::Deliver(std::vector<engagement::v1::Event> events,
+                              std::optional<uint64_t> caught_up_head) {
+  absl::MutexLock lock(&mu_);
+  if (finished_) return;
+  for (engagement::v1::Event& event : events) {
+    queue_.emplace_back();
+    *queue_.back().mutable_event() = std::move(event);
+  }
+  if (caught_up_head.has_value()) {
+    queue_.emplace_back();
+    queue_.back().mutable_caught_up()->set_head_position(*caught_up_head);
+  }
+  if (!writing_ && !queue_.empty()) WriteFrontLocked();
+}
+
+void LogSubscription::End(const absl::Status& status) {
+  absl::MutexLock lock(&mu_);
+  if (writing_) {
+    end_ = status;  // after what is already queued
+  } else {
+    FinishLocked(status);
+  }
+}
+
+void LogSubscription::OnWriteDone(bool ok) {
+  bool resume = false;
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {  // the client has gone
+      FinishLocked(absl::CancelledError("cancelled by the client"));
+      return;
+    }
+    if (!queue_.empty()) queue_.pop_front();
+    if (finished_) return;
+    if (!queue_.empty()) {
+      WriteFrontLocked();
+    } else if (end_.has_value()) {
+      FinishLocked(*end_);
+    } else {
+      resume = true;
+    }
+  }
+  if (resume) hub_->Resume(this);
+}
+
+void LogSubscription::OnCancel() {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(absl::CancelledError("cancelled by the client"));
+}
+
+void LogSubscription::OnDone() {
+  if (hub_ != nullptr) hub_->Remove(this);  // waits until the hub has let go of this
+  delete this;
+}
+
+void LogSubscription::WriteFrontLocked() {
+  writing_ = true;
+  StartWrite(&queue_.front());
+}
+
+void LogSubscription::FinishLocked(const absl::Status& status) {
+  if (finished_) return;
+  finished_ = true;
+  // The message being written stays until its OnWriteDone; the rest are dropped.
+  while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
+  Finish(ToGrpcStatus(status));
+}
+
+}  // namespace services
