@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 RUN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
-  tzdata openssl
+  libspdlog-dev tzdata openssl
 TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev \
   python3 python3-grpcio python3-protobuf python3-cryptography chromium
 
@@ -46,9 +46,11 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# buf (the protobuf linter) comes from the npm registry, pinned in tools/package-lock.json.
+# buf (the protobuf linter), and kubernetes-models and yaml (tools/validate_manifests.mjs), come
+# from the npm registry, pinned in tools/package-lock.json.
 lint-tools: test-deps
-	@[ -x tools/node_modules/.bin/buf ] || (cd tools && npm install --silent --no-audit --no-fund)
+	@[ -x tools/node_modules/.bin/buf ] && [ -d tools/node_modules/kubernetes-models ] && \
+	  [ -d tools/node_modules/yaml ] || (cd tools && npm install --silent --no-audit --no-fund)
 
 # Starts ledgerd in local mode (plain text on loopback, local credentials made in
 # $(DATA_DIR)/local; docs/security.md) and, unless DEMO=0, loads the demo programme into it

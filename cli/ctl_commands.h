@@ -63,6 +63,10 @@ int ParticipantCommand(const std::string& what, const std::vector<std::string>& 
                        const Options& options);
 // ctl_health.cc
 int Health(const Options& options);
+// The standard gRPC health check, without credentials, for Docker's HEALTHCHECK and Kubernetes'
+// exec probes: exit 0 when SERVING; with `liveness`, exit 0 whenever ledgerd answers at all (a
+// restart does not cure NOT_SERVING, which names a problem to fix). Otherwise 1.
+int Probe(bool liveness, const Options& options);
 // ctl_backup.cc: backup through ledgerd; restore offline.
 int Backup(const std::vector<std::string>& args, const Options& options);
 int Restore(const std::vector<std::string>& args, const std::string& master_key_file,

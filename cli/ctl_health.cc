@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "cli/ctl_commands.h"
 #include "engagement/v1/operations.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace ctl {
 
@@ -46,6 +47,26 @@ int Health(const Options& options) {
                 problem.message().c_str());
   }
   return kExitFailed;
+}
+
+int Probe(bool liveness, const Options& options) {
+  // The standard health service answers without credentials, so none are sent: a probe in a
+  // container holds no token.
+  Options anonymous = options;
+  anonymous.credentials.token.clear();
+  auto stub = grpc::health::v1::Health::NewStub(Channel(anonymous));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, {}, &response);
+  if (!status.ok()) {
+    std::printf("NO ANSWER from %s: %s\n", options.server.c_str(),
+                status.error_message().c_str());
+    return 1;
+  }
+  const bool serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  std::printf("%s\n", serving ? "SERVING" : "NOT SERVING (ledgerctl health says why)");
+  return serving || liveness ? kExitOk : 1;
 }
 
 }  // namespace ctl

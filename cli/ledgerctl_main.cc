@@ -39,6 +39,8 @@ ABSL_FLAG(std::string, tls_client_cert, "", "mutual TLS: this client certificate
 ABSL_FLAG(std::string, tls_client_key, "", "mutual TLS: its private key (PEM)");
 ABSL_FLAG(std::string, tls_server_name, "",
           "the name to expect in the server's certificate, when it is not the --server host");
+ABSL_FLAG(bool, liveness, false,
+          "probe: succeed whenever ledgerd answers, SERVING or not (a liveness probe)");
 ABSL_FLAG(std::string, purpose, "", "participant show: why the personal data is needed (recorded)");
 ABSL_FLAG(std::string, reason, "", "participant erase: why (recorded)");
 ABSL_FLAG(std::string, stream, "", "stream name, e.g. engagement-<uuid>");
@@ -147,6 +149,9 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl health
       Whether ledgerd can be trusted to serve, and if not, why (a projection that differs from
       the log, a witness that refused a checkpoint). Exit 1 when not serving.
+  ledgerctl probe [--liveness]
+      The standard gRPC health check, sent without credentials (Docker HEALTHCHECK, Kubernetes
+      exec probes): exit 0 when SERVING, 1 otherwise; --liveness: 0 whenever ledgerd answers.
   ledgerctl replay --as_of=POSITION|DATE --org=QWE [--from=.. --to=..] [--verifier_key=K]
                    [--state_digest=D]
       The evidence as it stood then, the signed checkpoint covering it (its signature checked
@@ -277,6 +282,7 @@ int main(int argc, char** argv) {
   if (command == "demo") return ctl::Demo(options);
   if (command == "whoami") return ctl::WhoAmI(options);
   if (command == "health") return ctl::Health(options);
+  if (command == "probe") return ctl::Probe(absl::GetFlag(FLAGS_liveness), options);
   if (command == "participant") {
     std::vector<std::string> ids(args.begin() + std::min<size_t>(args.size(), 3), args.end());
     return ctl::ParticipantCommand(args.size() > 2 ? args[2] : "", ids, absl::GetFlag(FLAGS_purpose),

@@ -35,6 +35,8 @@ class RocksDbEventLog::GroupState {
   absl::flat_hash_map<std::string, IdEntry> ids;
   // The Merkle leaf hashes of the group's new events, in position order.
   std::vector<std::string> leaves;
+  // How long the group's storage write took (zero when there was nothing to write).
+  absl::Duration write_time = absl::ZeroDuration();
 };
 
 namespace {
@@ -122,6 +124,8 @@ void RocksDbEventLog::CommitLoop() {
       refused = write_error_;
       committing_ = true;
     }
+    size_t group_events = 0;
+    for (const auto& pending : group) group_events += pending->batch.events.size();
     absl::Status written;
     if (refused.ok()) {
       current_group_ = &state;
@@ -155,6 +159,9 @@ void RocksDbEventLog::CommitLoop() {
                          "and a repeat is answered with the original positions): ",
                          written.message()));
       }
+    }
+    if (CommitObserver* observer = commit_observer_.load(std::memory_order_acquire)) {
+      observer->Committed({group.size(), group_events, state.write_time, written.ok()});
     }
     // Answering the callers (for a server: serializing replies, writing to sockets) happens on
     // the completion thread, so the commit thread goes straight on to the next group.
@@ -224,7 +231,9 @@ absl::Status RocksDbEventLog::WriteGroup(
   batch.Put(meta_, log_format::kTreeSizeKey, log_format::EncodeFixed64BE(tree.size()));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
+  absl::Time write_started = absl::Now();
   rocksdb::Status s = db_->Write(write_options, &batch);
+  state->write_time = absl::Now() - write_started;
   if (!s.ok()) return FromRocks(s, "appending");
   if (group_guard_ != nullptr) guard_state_->GroupWritten();
   tree_appender_ = std::move(tree);

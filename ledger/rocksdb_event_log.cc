@@ -97,6 +97,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
 
   rocksdb::DBOptions db_options;
   if (options.env != nullptr) db_options.env = options.env;
+  if (options.statistics != nullptr) db_options.statistics = options.statistics;
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   // After a crash, recover every record that made it to the WAL intact and stop at the first
@@ -438,6 +439,11 @@ absl::Status RocksDbEventLog::ReadLog(const LogReadOptions& options, EventVisito
 LogHead RocksDbEventLog::Head() const {
   absl::MutexLock lock(&mu_);
   return head_;
+}
+
+absl::Status RocksDbEventLog::WriteError() const {
+  absl::MutexLock lock(&mu_);
+  return write_error_;
 }
 
 absl::StatusOr<StreamInfo> RocksDbEventLog::GetStreamInfo(absl::string_view stream) const {

@@ -21,11 +21,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/checkpoint_store.h"
+#include "ledger/commit_observer.h"
 #include "ledger/event_log.h"
 #include "ledger/merkle_tree.h"
 #include "ledger/rocksdb_guard_state.h"
 #include "ledger/rocksdb_merkle_store.h"
 #include "rocksdb/db.h"
+#include "rocksdb/statistics.h"
 
 namespace ledger {
 
@@ -40,6 +42,9 @@ struct RocksDbOptions {
   // Not owned; must outlive the log. Tests set it to inject faults (tests/unit/
   // fault_injection_test.cc).
   rocksdb::Env* env = nullptr;
+  // Where RocksDB counts what it does (bytes written, WAL syncs, stalls, cache hits); nullptr:
+  // it does not count. ledgerd sets it when it serves metrics.
+  std::shared_ptr<rocksdb::Statistics> statistics;
 };
 
 class RocksDbEventLog final : public EventLog, public CheckpointStore {
@@ -76,6 +81,15 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const override;
   absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints() const override;
   absl::Status AddCosignatures(uint64_t tree_size, const std::vector<std::string>& lines) override;
+
+  // Tells `observer` (not owned; it must outlive the log, or be replaced by null first) of every
+  // group the commit thread writes from now on.
+  void SetCommitObserver(CommitObserver* observer) {
+    commit_observer_.store(observer, std::memory_order_release);
+  }
+  // OK while appends are accepted; after a failed write (a failed fsync), why every later append
+  // is refused until the process restarts and recovers from what is on disk.
+  absl::Status WriteError() const;
 
   // Flushes memtables and closes the database cleanly (also done by the destructor).
   absl::Status Close();
@@ -182,6 +196,7 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   // Set when a write failed: the log's in-memory state may be ahead of the disk's.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+  std::atomic<CommitObserver*> commit_observer_{nullptr};
 
   // Owned by the commit thread, so unguarded.
   absl::flat_hash_map<std::string, StreamState> stream_cache_;

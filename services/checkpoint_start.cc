@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/merkle_tree.h"
+#include "services/logging.h"
 
 namespace services {
 namespace {
@@ -56,7 +57,7 @@ absl::StatusOr<std::string> SigningKeyFile(const ServerOptions& options,
     }
     absl::Status created = ledger::CheckpointSigner::GenerateKeyFile(key_file);
     if (!created.ok()) return created;
-    std::fprintf(stderr, "ledgerd: created a new checkpoint signing key in %s\n", key_file.c_str());
+    LogInfo(absl::StrCat("created a new checkpoint signing key in ", key_file));
   }
   return key_file;
 }

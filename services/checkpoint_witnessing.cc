@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "ledger/tlog_witness.h"
+#include "services/logging.h"
 
 namespace services {
 
@@ -141,8 +142,8 @@ absl::Status CheckpointWitnessing::CheckAtStart(const ledger::StoredCheckpoint& 
         break;
       case Outcome::kNotNow:
         peer->status.last_error = outcome.message;
-        std::fprintf(stderr, "ledgerd: WARNING: could not check with %s at start: %s\n",
-                     peer->key.name().c_str(), outcome.message.c_str());
+        LogWarning(absl::StrCat("could not check with ", peer->key.name(), " at start: ",
+                                outcome.message));
         break;
       case Outcome::kAnotherHistory:
         return absl::FailedPreconditionError(absl::StrCat(

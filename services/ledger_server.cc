@@ -14,9 +14,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/audit_service.h"
+#include "services/logging.h"
 #include "services/authenticator.h"
 #include "services/checkpoint_start.h"
 #include "services/ledger_service.h"
@@ -24,7 +26,11 @@
 #include "services/operations_service.h"
 #include "services/privacy_service.h"
 #include "services/projection_watch.h"
+#include "services/client_channel.h"
+#include "services/ledger_metrics.h"
+#include "services/metrics_http.h"
 #include "services/report_service.h"
+#include "services/rpc_metrics.h"
 #include "services/request_parse_check.h"
 #include "services/serving_health.h"
 
@@ -68,10 +74,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TransportCredentials(
           "--insecure_local serves plain text, so only on a loopback address (127.0.0.1 or "
           "[::1]), not ", options.listen, ": to listen there, give --tls_cert and --tls_key"));
     }
-    std::fprintf(stderr,
-                 "ledgerd: WARNING: --insecure_local: serving plain text on %s (loopback only); "
-                 "callers still need credentials\n",
-                 options.listen.c_str());
+    LogWarning(absl::StrCat("--insecure_local: serving plain text on ", options.listen,
+                            " (loopback only); callers still need credentials"));
     return grpc::InsecureServerCredentials();
   }
   absl::StatusOr<std::string> cert = ReadFile(security.tls_cert_file, "TLS certificate");
@@ -169,8 +173,12 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   absl::StatusOr<ledger::MasterKey> master = LoadMasterKey(options, local_master_key);
   if (!master.ok()) return master.status();
 
+  ledger::RocksDbOptions log_options = options.log_options;
+  if (!options.metrics_listen.empty() && log_options.statistics == nullptr) {
+    log_options.statistics = rocksdb::CreateDBStatistics();
+  }
   absl::StatusOr<std::unique_ptr<ledger::RocksDbEventLog>> log =
-      ledger::RocksDbEventLog::Open(LogDirectory(options.data_dir), options.log_options);
+      ledger::RocksDbEventLog::Open(LogDirectory(options.data_dir), log_options);
   if (!log.ok()) return log.status();
   server->log_ = *std::move(log);
   // A log with events but no key store was written before personal data was sealed: its
@@ -204,23 +212,20 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   absl::StatusOr<uint64_t> replayed = server->log_->InstallAppendGuard(
       server->rules_.get(), [replay_started](uint64_t done, uint64_t total) {
         if (done % (1 << 20) < 8192 && done < total) {
-          std::fprintf(stderr, "ledgerd: engagement rules catching up: %llu of %llu events\n",
-                       static_cast<unsigned long long>(done),
-                       static_cast<unsigned long long>(total));
+          LogInfo(absl::StrCat("engagement rules catching up: ", done, " of ", total, " events"));
         }
       });
   if (!replayed.ok()) return replayed.status();
   server->rules_replayed_at_start_ = *replayed;
   if (*replayed > 0) {
-    std::fprintf(stderr, "ledgerd: engagement rules caught up with %llu events in %.1f s\n",
-                 static_cast<unsigned long long>(*replayed),
-                 absl::ToDoubleSeconds(absl::Now() - replay_started));
+    LogInfo(absl::StrFormat("engagement rules caught up with %d events in %.1f s", *replayed,
+                            absl::ToDoubleSeconds(absl::Now() - replay_started)));
   }
   absl::StatusOr<int> completed =
       PrivacyServiceImpl::CompletePendingErasures(*server->log_, *server->keys_);
   if (!completed.ok()) return completed.status();
   if (*completed > 0) {
-    std::fprintf(stderr, "ledgerd: completed %d erasure(s) interrupted by a stop\n", *completed);
+    LogInfo(absl::StrCat("completed ", *completed, " erasure(s) interrupted by a stop"));
   }
   server->hub_ = std::make_unique<ledger::SubscriptionHub>(server->log_.get(),
                                                           options.max_subscriptions);
@@ -276,8 +281,10 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.RegisterService(server->audit_.get());
   builder.RegisterService(server->privacy_.get());
   builder.RegisterService(server->operations_.get());
+  server->rpc_metrics_ = std::make_unique<RpcMetrics>();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<RequestParseCheckFactory>());
+  interceptors.push_back(std::make_unique<RpcMetricsFactory>(server->rpc_metrics_.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // An event is at most 1 MiB and a batch 16 MiB; leave room for the envelope of the request.
   builder.SetMaxReceiveMessageSize(17 << 20);
@@ -294,6 +301,29 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
                                                " (in use, or not a local address?)"));
   }
   server->health_->Attach(server->server_->GetHealthCheckService());
+  // Metrics observe every group commit from now on (and keep health truthful about writes).
+  MetricsSources sources;
+  sources.log = server->log_.get();
+  sources.rocksdb_statistics = log_options.statistics;
+  sources.subscriptions = server->hub_.get();
+  sources.projections = server->runner_.get();
+  sources.witnessing = server->witnessing_.get();
+  sources.health = server->health_.get();
+  sources.rpcs = server->rpc_metrics_.get();
+  server->metrics_ = std::make_unique<LedgerMetrics>(sources);
+  server->log_->SetCommitObserver(server->metrics_.get());
+  if (!options.metrics_listen.empty()) {
+    std::string token;
+    if (!options.metrics_token_file.empty()) {
+      absl::StatusOr<std::string> read = ReadTokenFile(options.metrics_token_file);
+      if (!read.ok()) return read.status();
+      token = *std::move(read);
+    }
+    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> http =
+        MetricsHttpServer::Start(options.metrics_listen, token, server->metrics_.get());
+    if (!http.ok()) return http.status();
+    server->metrics_http_ = *std::move(http);
+  }
   server->projection_watch_ = std::make_unique<ProjectionWatch>(
       server->runner_.get(), server->health_.get(), options.projection_check_interval);
   return server;
@@ -303,6 +333,7 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return absl::OkStatus();
   shut_down_ = true;
   // Start() may have failed half way: there may be no log or no server.
+  if (metrics_http_ != nullptr) metrics_http_->Stop();
   if (log_ != nullptr) log_->BeginShutdown();  // wakes subscriptions so that the drain can end
   if (projection_watch_ != nullptr) projection_watch_->Stop();
   if (health_ != nullptr) health_->Attach(nullptr);
@@ -320,7 +351,10 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
   if (checkpointer_ != nullptr && log_ != nullptr && sign_on_stop_) {
     checkpointer_->SignHead(absl::Now()).IgnoreError();
   }
-  return log_ != nullptr ? log_->Close() : absl::OkStatus();
+  if (log_ == nullptr) return absl::OkStatus();
+  absl::Status closed = log_->Close();
+  log_->SetCommitObserver(nullptr);
+  return closed;
 }
 
 absl::Status LedgerServer::ReloadPolicy() {

@@ -24,6 +24,9 @@
 #include "ledger/rocksdb_event_log.h"
 #include "ledger/subject_key_store.h"
 #include "ledger/subscription_hub.h"
+#include "services/ledger_metrics.h"
+#include "services/metrics_http.h"
+#include "services/rpc_metrics.h"
 #include "projections/evidence_projection.h"
 #include "projections/projection_runner.h"
 
@@ -105,6 +108,10 @@ struct ServerOptions {
   // gRPC's memory for all calls' buffers, and threads for synchronous handlers, at most.
   int max_grpc_memory_mib = 1024;
   int max_threads = 256;
+  // host:port of the Prometheus metrics page (GET /metrics, plain HTTP); empty: not served.
+  std::string metrics_listen;
+  // A file holding the bearer token a scrape must send; empty: none asked for.
+  std::string metrics_token_file;
   SecurityOptions security;
 };
 
@@ -118,6 +125,8 @@ class LedgerServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The metrics page's port (0 when not served).
+  int metrics_port() const { return metrics_http_ != nullptr ? metrics_http_->port() : 0; }
   ledger::EventLog* log() const { return log_.get(); }
   projections::ProjectionRunner* projections() const { return runner_.get(); }
   // Whether it can be trusted to serve, and why not (serving_health.h).
@@ -156,6 +165,9 @@ class LedgerServer {
   std::unique_ptr<projections::EvidenceProjection> evidence_;
   std::unique_ptr<projections::ProjectionRunner> runner_;
   std::unique_ptr<ledger::SubscriptionHub> hub_;
+  std::unique_ptr<RpcMetrics> rpc_metrics_;
+  std::unique_ptr<LedgerMetrics> metrics_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
   std::unique_ptr<LedgerServiceImpl> service_;
   std::unique_ptr<ReportServiceImpl> reports_;
   std::unique_ptr<ServingHealth> health_;

@@ -16,6 +16,8 @@
 #include "absl/flags/usage.h"
 #include "services/flag_spelling.h"
 #include "services/ledger_server.h"
+#include "services/logging.h"
+#include "absl/strings/str_cat.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on");
 ABSL_FLAG(std::string, data_dir, "./data",
@@ -48,6 +50,14 @@ ABSL_FLAG(int, max_grpc_memory_mib, 1024,
           "windows and refuses new calls");
 ABSL_FLAG(int, max_threads, 256,
           "threads for synchronous calls (reads, reports) at most; one more gets RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port for the Prometheus metrics page (GET /metrics, plain HTTP; no personal "
+          "data); empty: not served");
+ABSL_FLAG(std::string, metrics_token_file, "",
+          "a file holding a bearer token that scrapes of /metrics must send; empty: none");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (\"ledgerd: message\" lines) or json (one object per line: time, level, program, "
+          "message); neither ever holds personal data");
 ABSL_FLAG(bool, insecure_local, false,
           "serve plain text on a loopback address, with local credentials made in DATA_DIR/local "
           "unless --policy_file is given (a trial on one machine; logged as a warning)");
@@ -70,6 +80,13 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("the engagement ledger server: ledgerd --listen=HOST:PORT --data_dir=DIR");
   services::NormalizeFlagNames(argc, argv);  // --checkpoint-key means --checkpoint_key
   absl::ParseCommandLine(argc, argv);
+  absl::StatusOr<services::LogFormat> log_format =
+      services::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", std::string(log_format.status().message()).c_str());
+    return 2;
+  }
+  services::InitLogging("ledgerd", *log_format);
 
   // Block the stop signals in every thread; one thread below waits for them.
   sigset_t stop_signals;
@@ -93,6 +110,8 @@ int main(int argc, char** argv) {
   options.max_concurrent_replays = absl::GetFlag(FLAGS_max_concurrent_replays);
   options.max_grpc_memory_mib = absl::GetFlag(FLAGS_max_grpc_memory_mib);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.metrics_token_file = absl::GetFlag(FLAGS_metrics_token_file);
   services::SecurityOptions& security = options.security;
   security.insecure_local = absl::GetFlag(FLAGS_insecure_local);
   security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
@@ -106,22 +125,21 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<services::LedgerServer>> server =
       services::LedgerServer::Start(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "ledgerd: %s\n", std::string(server.status().ToString()).c_str());
+    services::LogError(server.status().ToString());
     return 1;
   }
   ledger::LogHead head = (*server)->log()->Head();
-  std::fprintf(stderr,
-               "ledgerd: serving %s on port %d; data in %s; head position %llu; %llu events since "
-               "the last checkpoint re-hashed and verified\n",
-               options.listen.c_str(), (*server)->port(), options.data_dir.c_str(),
-               static_cast<unsigned long long>(head.position),
-               static_cast<unsigned long long>((*server)->verified_at_start()));
+  services::LogInfo(absl::StrCat(
+      "serving ", options.listen, " on port ", (*server)->port(), "; data in ", options.data_dir,
+      "; head position ", head.position, "; ", (*server)->verified_at_start(),
+      " events since the last checkpoint re-hashed and verified",
+      (*server)->metrics_port() > 0 ? absl::StrCat("; metrics on port ", (*server)->metrics_port())
+                                    : ""));
   if (!(*server)->local_credentials_directory().empty()) {
-    std::fprintf(stderr,
-                 "ledgerd: local mode: credentials in %s; ledgerctl --token_file=%s/operator.token "
-                 "(the default when run beside ./data)\n",
-                 (*server)->local_credentials_directory().c_str(),
-                 (*server)->local_credentials_directory().c_str());
+    services::LogInfo(absl::StrCat(
+        "local mode: credentials in ", (*server)->local_credentials_directory(),
+        "; ledgerctl --token_file=", (*server)->local_credentials_directory(),
+        "/operator.token (the default when run beside ./data)"));
   }
   std::fflush(stderr);
 
@@ -130,22 +148,22 @@ int main(int argc, char** argv) {
     while (sigwait(&stop_signals, &signal) == 0 && signal == SIGHUP) {
       absl::Status reloaded = (*server)->ReloadPolicy();
       if (reloaded.ok()) {
-        std::fprintf(stderr, "ledgerd: SIGHUP: access policy reloaded\n");
+        services::LogInfo("SIGHUP: access policy reloaded");
       } else {
-        std::fprintf(stderr, "ledgerd: SIGHUP: access policy NOT reloaded, the old one stays: %s\n",
-                     std::string(reloaded.message()).c_str());
+        services::LogWarning(absl::StrCat(
+            "SIGHUP: access policy NOT reloaded, the old one stays: ", reloaded.message()));
       }
     }
-    std::fprintf(stderr, "ledgerd: %s received; draining calls and closing the log\n",
-                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    services::LogInfo(absl::StrCat(signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                                   " received; draining calls and closing the log"));
     absl::Status closed =
         (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
     if (!closed.ok()) {
-      std::fprintf(stderr, "ledgerd: closing: %s\n", std::string(closed.ToString()).c_str());
+      services::LogError(absl::StrCat("closing: ", closed.ToString()));
     }
   });
   (*server)->Wait();
   stopper.join();
-  std::fprintf(stderr, "ledgerd: stopped cleanly\n");
+  services::LogInfo("stopped cleanly");
   return 0;
 }

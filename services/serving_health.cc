@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "absl/time/clock.h"
+#include "absl/strings/str_cat.h"
+#include "services/logging.h"
 
 namespace services {
 
@@ -21,8 +23,7 @@ void ServingHealth::Set(absl::string_view source, absl::string_view message) {
   HealthProblem problem{std::string(source), std::string(message),
                         it != problems_.end() ? it->second.since : absl::Now()};
   problems_[std::string(source)] = problem;
-  std::fprintf(stderr, "ledgerd: NOT SERVING: %s: %s\n", problem.source.c_str(),
-               problem.message.c_str());
+  LogWarning(absl::StrCat("NOT SERVING: ", problem.source, ": ", problem.message));
   Publish();
 }
 
@@ -31,8 +32,7 @@ void ServingHealth::Clear(absl::string_view source) {
   auto it = problems_.find(source);
   if (it == problems_.end()) return;
   problems_.erase(it);
-  std::fprintf(stderr, "ledgerd: %.*s: the problem is gone\n", static_cast<int>(source.size()),
-               source.data());
+  LogInfo(absl::StrCat(source, ": the problem is gone"));
   Publish();
 }
 

@@ -59,6 +59,13 @@ class ReadModelAttackTest : public ::testing::Test {
 
   // Reads the projections directory with ledgerd stopped; the first decision record's key.
   void FindDecision() {
+    // The projection follows the log in the background: catch it up before stopping.
+    ASSERT_TRUE(server_->projections()
+                    ->ReadAtHead("evidence",
+                                 [](const projections::StateReader&, uint64_t) {
+                                   return absl::OkStatus();
+                                 })
+                    .ok());
     ASSERT_TRUE(server_->Shutdown().ok());
     server_.reset();  // closes the projections too
     {
