@@ -11,12 +11,12 @@ RUN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
   libspdlog-dev tzdata openssl
-TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev \
+TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev \
   python3 python3-grpcio python3-protobuf python3-cryptography chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps configure build run test bench lint-tools clean
+.PHONY: all deps test-deps configure build run test bench fuzz container lint-tools contract-release clean
 
 all: build
 
@@ -51,6 +51,23 @@ build: configure
 lint-tools: test-deps
 	@[ -x tools/node_modules/.bin/buf ] && [ -d tools/node_modules/kubernetes-models ] && \
 	  [ -d tools/node_modules/yaml ] || (cd tools && npm install --silent --no-audit --no-fund)
+
+# The libFuzzer targets (tests/fuzz/), built with clang, coverage and AddressSanitizer in their own
+# build directory; `make test` runs each for a bounded time (ctest -L fuzz).
+FUZZ_TARGETS := request_validation_fuzz canonical_record_fuzz event_json_fuzz access_policy_fuzz \
+  audit_bundle_fuzz
+fuzz: test-deps
+	@[ -f build-fuzz/build.ninja ] || CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DENGAGEMENT_FUZZ=ON -DBUILD_TESTING=OFF > /dev/null
+	cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+
+# Builds the container image with buildah and smoke-tests it (root; deploy/container_check.sh).
+container:
+	deploy/container_check.sh
+
+# Records proto/ as the contract last released: `make test` then refuses changes that break it.
+contract-release: lint-tools
+	cd proto && ../tools/node_modules/.bin/buf build -o released/engagement_v1.binpb
 
 # Starts ledgerd in local mode (plain text on loopback, local credentials made in
 # $(DATA_DIR)/local; docs/security.md) and, unless DEMO=0, loads the demo programme into it

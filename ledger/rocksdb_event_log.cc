@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ledger/canonical_record.h"
 #include "ledger/hash_chain.h"
 #include "ledger/log_format.h"
@@ -33,6 +35,41 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   }
   if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
   return absl::InternalError(message);
+}
+
+namespace {
+
+// RocksDB's status says "checksum mismatch" without the file for a damaged write-ahead log; its
+// info LOG names it ("<dir>/000004.log: dropping 16398 bytes; Corruption: ..."). The last few such
+// lines of the directory's LOG, shortened to file name and what was wrong.
+std::string DamagedFilesFromInfoLog(absl::string_view directory) {
+  std::ifstream info(absl::StrCat(directory, "/LOG"));
+  std::vector<std::string> found;
+  std::string line;
+  while (std::getline(info, line)) {
+    size_t dropping = line.find(": dropping ");
+    if (dropping == std::string::npos || line.find("Corruption") == std::string::npos) continue;
+    size_t name = line.rfind('/', dropping);
+    found.push_back(line.substr(name == std::string::npos ? 0 : name + 1));
+    if (found.size() > 3) found.erase(found.begin());
+  }
+  return absl::StrJoin(found, "; ");
+}
+
+}  // namespace
+
+absl::Status DamagedStorage(absl::string_view directory, const rocksdb::Status& status) {
+  std::string detail = status.ToString();
+  if (detail.find(".log") == std::string::npos && detail.find(".sst") == std::string::npos) {
+    std::string files = DamagedFilesFromInfoLog(directory);
+    if (!files.empty()) absl::StrAppend(&detail, " (", files, ")");
+  }
+  return absl::DataLossError(absl::StrCat(
+      "the event log in ", directory, " is damaged: ", detail,
+      ". Nothing was changed, and the log is not opened, so that no shortened or altered history "
+      "is served. Keep this directory for investigation, restore the latest backup into a new "
+      "one (ledgerctl restore; docs/operations.md), and append again what was acknowledged after "
+      "that backup"));
 }
 
 namespace {
@@ -94,15 +131,18 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::unique_ptr<RocksDbEventLog> log(new RocksDbEventLog());
   log->options_ = options;
+  log->directory_ = directory;
 
   rocksdb::DBOptions db_options;
   if (options.env != nullptr) db_options.env = options.env;
   if (options.statistics != nullptr) db_options.statistics = options.statistics;
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
-  // After a crash, recover every record that made it to the WAL intact and stop at the first
-  // torn one: an acknowledged append was synced, so it is always before the tear.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // After a crash, recover every record of the WAL and tolerate only a torn last one: an
+  // acknowledged append was synced, so it is always before the tear. A damaged record anywhere
+  // else stops the open with the file named (point-in-time recovery would instead stop replaying
+  // there and open a silently shortened history).
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // (WAL recycling would make each fsync cheaper, about 130 us instead of 300 us here, as the
   // blocks would already be written; RocksDB 7.8 turns it off under point-in-time recovery.)
   db_options.IncreaseParallelism(2);
@@ -147,6 +187,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
     }
     status = rocksdb::DB::Open(db_options, directory, families, &log->handles_, &raw);
   }
+  if (status.IsCorruption()) return DamagedStorage(directory, status);
   if (!status.ok()) return FromRocks(status, absl::StrCat("opening ", directory));
   log->db_.reset(raw);
   log->log_ = log->handles_[1];
@@ -258,7 +299,9 @@ absl::Status RocksDbEventLog::Close() {
   }
   if (completer_.joinable()) completer_.join();
   absl::Status result;
-  if (!options_.read_only) {
+  // After a failed write nothing more is written (RocksDB refuses it; Debian's build aborts): the
+  // write-ahead log holds every acknowledged append, and the next open replays it.
+  if (!options_.read_only && WriteError().ok()) {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     rocksdb::Status s = db_->Flush(flush, handles_);
@@ -439,6 +482,12 @@ absl::Status RocksDbEventLog::ReadLog(const LogReadOptions& options, EventVisito
 LogHead RocksDbEventLog::Head() const {
   absl::MutexLock lock(&mu_);
   return head_;
+}
+
+absl::Status RocksDbEventLog::VerifyStorage() const {
+  rocksdb::Status status = db_->VerifyChecksum();
+  if (status.IsCorruption()) return DamagedStorage(directory_, status);
+  return FromRocks(status, "checking the storage's checksums");
 }
 
 absl::Status RocksDbEventLog::WriteError() const {

@@ -87,6 +87,10 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   void SetCommitObserver(CommitObserver* observer) {
     commit_observer_.store(observer, std::memory_order_release);
   }
+  // Reads every block of every table file and checks its checksum (the write-ahead log was
+  // checked when the log opened). DATA_LOSS naming the damaged file and what to do. Takes about
+  // as long as reading the whole database; ledgerd does it at start.
+  absl::Status VerifyStorage() const;
   // OK while appends are accepted; after a failed write (a failed fsync), why every later append
   // is refused until the process restarts and recovers from what is on disk.
   absl::Status WriteError() const;
@@ -197,6 +201,7 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   // Set when a write failed: the log's in-memory state may be ahead of the disk's.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
   std::atomic<CommitObserver*> commit_observer_{nullptr};
+  std::string directory_;
 
   // Owned by the commit thread, so unguarded.
   absl::flat_hash_map<std::string, StreamState> stream_cache_;

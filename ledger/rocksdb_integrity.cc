@@ -62,6 +62,11 @@ absl::Status RocksDbEventLog::RecoverTree(uint64_t head) {
 }
 
 absl::Status RocksDbEventLog::SaveCheckpoint(const StoredCheckpoint& checkpoint) {
+  // After a failed write RocksDB's write-ahead log takes no more writes (Debian's build aborts).
+  if (absl::Status failed = WriteError(); !failed.ok()) {
+    return absl::UnavailableError(absl::StrCat("the log refuses writes after a failed write: ",
+                                               failed.message()));
+  }
   std::string key = log_format::EncodeFixed64BE(checkpoint.tree_size);
   std::string value = checkpoint.root_hash + checkpoint.note;
   std::string existing;
@@ -148,6 +153,10 @@ absl::Status RocksDbEventLog::AddCosignatures(uint64_t tree_size,
     added += one->signatures[0].line;
   }
   if (added.empty()) return absl::OkStatus();
+  if (absl::Status failed = WriteError(); !failed.ok()) {
+    return absl::UnavailableError(absl::StrCat("the log refuses writes after a failed write: ",
+                                               failed.message()));
+  }
   rocksdb::WriteOptions sync;
   sync.sync = true;
   return FromRocks(db_->Put(sync, checkpoints_, key, value + added), "saving cosignatures");

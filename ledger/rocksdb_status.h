@@ -14,6 +14,10 @@ namespace ledger {
 // what was being done.
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
 
+// DATA_LOSS for a damaged file in the database in `directory`: RocksDB's message (which names
+// the file), and what the operator should do.
+absl::Status DamagedStorage(absl::string_view directory, const rocksdb::Status& status);
+
 inline absl::string_view View(const rocksdb::Slice& slice) {
   return absl::string_view(slice.data(), slice.size());
 }

@@ -157,12 +157,10 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy) {
       return false;
     });
     if (!read.ok()) {
-      {
-        absl::MutexLock lock(&mu_);
-        subscribers_.erase(sink);
-        delivered_.SignalAll();
-      }
-      sink->End(read);
+      sink->End(read);  // still marked as delivering: a Remove() waits for this
+      absl::MutexLock lock(&mu_);
+      subscribers_.erase(sink);
+      delivered_.SignalAll();
       return;
     }
   }
@@ -187,13 +185,20 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy) {
 }
 
 void SubscriptionHub::EndAll(const absl::Status& status) {
-  absl::flat_hash_map<SubscriptionSink*, Subscriber> ended;
+  // Each sink stays in the map, marked as being delivered to, until End() has returned: a
+  // Remove() meanwhile (the call's OnDone) waits, so the sink is not freed under End().
+  std::vector<SubscriptionSink*> ending;
   {
     absl::MutexLock lock(&mu_);
-    ended.swap(subscribers_);
-    delivered_.SignalAll();
+    for (auto& [sink, s] : subscribers_) {
+      s.delivering = true;
+      ending.push_back(sink);
+    }
   }
-  for (auto& [sink, s] : ended) sink->End(status);
+  for (SubscriptionSink* sink : ending) sink->End(status);
+  absl::MutexLock lock(&mu_);
+  for (SubscriptionSink* sink : ending) subscribers_.erase(sink);
+  delivered_.SignalAll();
 }
 
 }  // namespace ledger

@@ -38,8 +38,8 @@ class SubscriptionSink {
   // the then head has been delivered, that head. Nothing more comes until Resume(this).
   virtual void Deliver(std::vector<engagement::v1::Event> events,
                        std::optional<uint64_t> caught_up_head) = 0;
-  // The subscription is over: the log is shutting down, or a read failed. The hub forgets the
-  // sink before calling this and calls nothing on it afterwards.
+  // The subscription is over: the log is shutting down, or a read failed. The hub calls nothing
+  // on the sink afterwards (and forgets it once this returns).
   virtual void End(const absl::Status& status) = 0;
 };
 

@@ -62,6 +62,7 @@ void LedgerMetrics::Committed(const ledger::GroupCommit& group) {
                            "refused until ledgerd restarts and recovers from what is on disk; "
                            "free space or fix the disk, then restart it");
     }
+    if (sources_.on_write_failure && !told_of_failure_.exchange(true)) sources_.on_write_failure();
   }
 }
 

@@ -16,6 +16,7 @@
 #define ENGAGEMENT_SERVICES_LEDGER_METRICS_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,8 @@ struct MetricsSources {
   const CheckpointWitnessing* witnessing = nullptr;
   ServingHealth* health = nullptr;
   const RpcMetrics* rpcs = nullptr;
+  // Called once, on the commit thread, after the first group that failed to be written.
+  std::function<void()> on_write_failure;
 };
 
 class LedgerMetrics final : public ledger::CommitObserver {
@@ -61,6 +64,7 @@ class LedgerMetrics final : public ledger::CommitObserver {
   Histogram write_seconds_;
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> failed_groups_{0};
+  std::atomic<bool> told_of_failure_{false};
 };
 
 }  // namespace services

@@ -11,6 +11,7 @@
 #ifndef ENGAGEMENT_SERVICES_LEDGER_SERVER_H_
 #define ENGAGEMENT_SERVICES_LEDGER_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -99,6 +100,13 @@ struct ServerOptions {
   absl::Duration projection_check_interval = absl::Hours(1);
   // Sign a last checkpoint when shutting down (tests turn it off to leave a tail, as a crash would).
   bool sign_checkpoint_on_stop = true;
+  // Read every table file at start and check its checksums (about as long as reading the whole
+  // database); a damaged one stops the start, naming the file.
+  bool verify_storage_at_start = true;
+  // Called once, on the log's commit thread, when a write fails (disk full, I/O error): from then
+  // on the log refuses appends until the process restarts and recovers from the disk. ledgerd
+  // stops itself (exit 75) so that its supervisor restarts it once the disk is writable again.
+  std::function<void()> on_write_failure;
   // Open SubscribeLog calls at most; one more gets RESOURCE_EXHAUSTED. Each costs no thread and
   // at most one chunk of events (ledger/subscription_hub.h).
   uint64_t max_subscriptions = 1000;

@@ -7,7 +7,9 @@
 //
 // SIGTERM or SIGINT drains in-flight calls and closes the database cleanly; SIGHUP reloads the
 // access policy (a bad file keeps the old one and says why).
+#include <atomic>
 #include <csignal>
+#include <unistd.h>
 #include <cstdio>
 #include <thread>
 
@@ -58,6 +60,9 @@ ABSL_FLAG(std::string, metrics_token_file, "",
 ABSL_FLAG(std::string, log_format, "text",
           "text (\"ledgerd: message\" lines) or json (one object per line: time, level, program, "
           "message); neither ever holds personal data");
+ABSL_FLAG(bool, verify_storage_at_start, true,
+          "check every table file's checksums before serving (as long as reading the database "
+          "once); a damaged file stops the start, naming it");
 ABSL_FLAG(bool, insecure_local, false,
           "serve plain text on a loopback address, with local credentials made in DATA_DIR/local "
           "unless --policy_file is given (a trial on one machine; logged as a warning)");
@@ -106,6 +111,7 @@ int main(int argc, char** argv) {
   options.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
   options.projection_check_interval =
       absl::Seconds(absl::GetFlag(FLAGS_projection_check_interval_seconds));
+  options.verify_storage_at_start = absl::GetFlag(FLAGS_verify_storage_at_start);
   options.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
   options.max_concurrent_replays = absl::GetFlag(FLAGS_max_concurrent_replays);
   options.max_grpc_memory_mib = absl::GetFlag(FLAGS_max_grpc_memory_mib);
@@ -122,6 +128,15 @@ int main(int argc, char** argv) {
   security.jwks_file = absl::GetFlag(FLAGS_jwks_file);
   security.policy_file = absl::GetFlag(FLAGS_policy_file);
   security.master_key_file = absl::GetFlag(FLAGS_master_key_file);
+  // After a failed write (disk full, I/O error) the log refuses appends until it recovers from
+  // the disk at the next start: stop, and let the supervisor (Kubernetes, systemd, Docker's
+  // --restart) start it again; it serves again once the disk is writable.
+  static std::atomic<bool> write_failed{false};
+  options.on_write_failure = [] {
+    write_failed = true;
+    services::LogError("a write to the log failed: stopping, to recover from the disk at the next start");
+    kill(getpid(), SIGTERM);
+  };
   absl::StatusOr<std::unique_ptr<services::LedgerServer>> server =
       services::LedgerServer::Start(options);
   if (!server.ok()) {
@@ -164,6 +179,12 @@ int main(int argc, char** argv) {
   });
   (*server)->Wait();
   stopper.join();
+  if (write_failed) {
+    services::LogError(
+        "stopped after a failed write (exit 75): free space or fix the disk; at the next start "
+        "ledgerd recovers every acknowledged append from the write-ahead log");
+    return 75;  // EX_TEMPFAIL
+  }
   services::LogInfo("stopped cleanly");
   return 0;
 }
