@@ -87,7 +87,7 @@ run: build
 	fi; \
 	wait $$pid
 
-test: test-deps lint-tools build
+test: test-deps lint-tools build fuzz
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2
 
 bench: build
