@@ -114,7 +114,7 @@ struct ServerOptions {
   // (each can hold a whole organisation's records in memory); one more gets RESOURCE_EXHAUSTED.
   int max_concurrent_replays = 4;
   // gRPC's memory for all calls' buffers, and threads for synchronous handlers, at most.
-  int max_grpc_memory_mib = 1024;
+  int max_grpc_memory_mib = 256;
   int max_threads = 256;
   // host:port of the Prometheus metrics page (GET /metrics, plain HTTP); empty: not served.
   std::string metrics_listen;

@@ -47,7 +47,7 @@ ABSL_FLAG(uint64_t, max_subscriptions, 1000,
 ABSL_FLAG(int, max_concurrent_replays, 4,
           "reports as of an earlier point (each replays the log into memory) computed at once at "
           "most; one more gets RESOURCE_EXHAUSTED");
-ABSL_FLAG(int, max_grpc_memory_mib, 1024,
+ABSL_FLAG(int, max_grpc_memory_mib, 256,
           "memory gRPC may use for all calls' buffers; under pressure it shrinks flow-control "
           "windows and refuses new calls");
 ABSL_FLAG(int, max_threads, 256,

@@ -69,5 +69,18 @@ TEST_F(OperationsTest, UnknownLogFormatIsRefusedNamingTheFlag) {
   EXPECT_TRUE(absl::StrContains(refused.output, "--log_format")) << refused.output;
 }
 
+// A request whose gRPC length prefix claims 4 GiB, then a stream of bytes (tests/probes/
+// oversized_message.mjs, raw HTTP/2): gRPC's memory quota stops it while it arrives, so the
+// server's memory grows by about the quota, not by what was sent, and it goes on serving.
+TEST_F(OperationsTest, RequestClaimingFourGibIsCutOffWhileItArrives) {
+  auto ledgerd = StartLedgerd({"--max_grpc_memory_mib=64"});
+  CommandResult probe = e2e::Run(absl::StrCat(
+      "LIMIT_MIB=128 node ", PROBES_DIR, "/oversized_message.mjs ", address_, " ", TokenFile(),
+      " ", ledgerd->pid(), " 512"));
+  EXPECT_EQ(probe.exit_code, 0) << probe.output;
+  EXPECT_TRUE(absl::StrContains(probe.output, "stream closed early: true")) << probe.output;
+  Append({testing_support::EngagementOpened()});  // still serving
+}
+
 }  // namespace
 }  // namespace e2e

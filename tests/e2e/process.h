@@ -60,6 +60,7 @@ class Process {
     }
   }
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0 && !exited_; }
   void Signal(int signal) { kill(pid_, signal); }
   // Waits for exit; returns the exit code, or 128+signal.
