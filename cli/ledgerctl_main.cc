@@ -148,7 +148,8 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
       one differs; it then serves no report until rebuilt).
   ledgerctl health
       Whether ledgerd can be trusted to serve, and if not, why (a projection that differs from
-      the log, a witness that refused a checkpoint). Exit 1 when not serving.
+      the log or stopped on an event, a witness that has seen another history, a failed write).
+      Exit 1 when not serving.
   ledgerctl probe [--liveness]
       The standard gRPC health check, sent without credentials (Docker HEALTHCHECK, Kubernetes
       exec probes): exit 0 when SERVING, 1 otherwise; --liveness: 0 whenever ledgerd answers.

@@ -65,7 +65,7 @@ absl::Status DamagedStorage(absl::string_view directory, const rocksdb::Status& 
     if (!files.empty()) absl::StrAppend(&detail, " (", files, ")");
   }
   return absl::DataLossError(absl::StrCat(
-      "the event log in ", directory, " is damaged: ", detail,
+      "the database in ", directory, " is damaged: ", detail,
       ". Nothing was changed, and the log is not opened, so that no shortened or altered history "
       "is served. Keep this directory for investigation, restore the latest backup into a new "
       "one (ledgerctl restore; docs/operations.md), and append again what was acknowledged after "

@@ -62,10 +62,14 @@ absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(const std
   db_options.WAL_size_limit_MB = 0;
   db_options.recycle_log_file_num = 0;
   db_options.keep_log_file_num = 4;
+  // As for the event log: only a torn last record is tolerated; a damaged one elsewhere stops the
+  // open, rather than silently losing the keys (or the erasures) written after it.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = options.read_only
                           ? rocksdb::DB::OpenForReadOnly(db_options, directory, &raw)
                           : rocksdb::DB::Open(db_options, directory, &raw);
+  if (s.IsCorruption()) return DamagedStorage(directory, s);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening the key store in ", directory));
   std::unique_ptr<rocksdb::DB> db(raw);
 

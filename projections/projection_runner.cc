@@ -102,7 +102,14 @@ absl::Status ProjectionRunner::CatchUpOne(Projection* projection, const Progress
     if (failure.ok()) {
       Progress next{applied, projection->version()};
       absl::Status committed = chunk->Commit(next);
-      if (!committed.ok()) return committed;
+      if (!committed.ok()) {
+        // A write that failed (a full disk) is not retried in a loop: the projection stops here,
+        // says why, and goes on from its stored progress once rebuilt or restarted.
+        failure = absl::Status(committed.code(),
+                               absl::StrCat("its state could not be written: ", committed.message()));
+        failed_at = progress.position + 1;
+        break;
+      }
       progress = next;
     }
     if (report) {

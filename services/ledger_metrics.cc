@@ -59,8 +59,8 @@ void LedgerMetrics::Committed(const ledger::GroupCommit& group) {
     if (sources_.health != nullptr) {
       sources_.health->Set("log",
                            "a write to the log failed (disk full, or an I/O error): appends are "
-                           "refused until ledgerd restarts and recovers from what is on disk; "
-                           "free space or fix the disk, then restart it");
+                           "refused, and ledgerd stops to recover from what is on disk at its "
+                           "next start; free space or fix the disk");
     }
     if (sources_.on_write_failure && !told_of_failure_.exchange(true)) sources_.on_write_failure();
   }

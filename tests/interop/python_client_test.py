@@ -44,7 +44,7 @@ def wait_until_serving(server, stub, pb):
 
     def probe():
         try:
-            return stub.GetLedgerInfo(pb.GetLedgerInfoRequest(), timeout=1.0), None
+            return stub.GetLedgerInfo(pb.GetLedgerInfoRequest(), timeout=5.0), None
         except grpc.RpcError as e:
             return None, "GetLedgerInfo: %s: %s" % (e.code().name, e.details())
     return interop_support.wait_until_serving(server, probe)
@@ -374,8 +374,13 @@ def main():
         credentials = grpc.composite_channel_credentials(
             grpc.ssl_channel_credentials(secure.ca_pem),
             grpc.access_token_call_credentials(secure.token))
+        # Short reconnect backoff: the channel is made while ledgerd may still be starting, and
+        # gRPC's default backoff (1 s, growing) can outlast the wait on a busy machine.
         channel = grpc.secure_channel(server.address(), credentials,
-                                      options=[("grpc.enable_http_proxy", 0)])
+                                      options=[("grpc.enable_http_proxy", 0),
+                                               ("grpc.initial_reconnect_backoff_ms", 100),
+                                               ("grpc.min_reconnect_backoff_ms", 100),
+                                               ("grpc.max_reconnect_backoff_ms", 500)])
         stub = ledger_service_pb2_grpc.LedgerServiceStub(channel)
         info = wait_until_serving(server, stub, ledger_service_pb2)
         log("ledgerd serving on %s (pid %d, data %s, head position %d, storage format %d)" % (
