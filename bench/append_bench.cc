@@ -37,6 +37,8 @@ ABSL_FLAG(std::string, tls_ca, "", "the CA the clients verify the server against
 ABSL_FLAG(std::string, data_dir, "", "where the server keeps its log (default: a fresh temp dir)");
 ABSL_FLAG(std::string, scenarios, "1x1,16x1,64x1,16x100", "clients x batch size, comma-separated");
 ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share");
+ABSL_FLAG(int, idle_subscribers, 0,
+          "SubscribeLog calls opened first whose clients never read (what they cost the appends)");
 ABSL_FLAG(bool, null_calls, false,
           "call GetLedgerInfo (an empty request, no storage work) instead of AppendEvents: what "
           "a gRPC call alone costs on this machine (meaningful for single-event scenarios)");
@@ -239,6 +241,15 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Subscribers that never read: each holds its place in the server until the end.
+  std::vector<std::unique_ptr<grpc::ClientContext>> idle_contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<engagement::v1::SubscribeLogResponse>>> idle;
+  for (int i = 0; i < absl::GetFlag(FLAGS_idle_subscribers); ++i) {
+    idle_contexts.push_back(std::make_unique<grpc::ClientContext>());
+    idle.push_back(channels[i % channels.size()]->SubscribeLog(
+        idle_contexts.back().get(), engagement::v1::SubscribeLogRequest()));
+  }
+  if (!idle.empty()) std::printf("%zu subscribers open that never read\n", idle.size());
   std::printf("Durable appends over gRPC on 127.0.0.1 (fsync per group commit), %s, bearer token "
               "checked on every call, %g s each; data in %s\n",
               absl::GetFlag(FLAGS_tls_cert).empty() ? "plain text" : "TLS",
@@ -262,6 +273,8 @@ int main(int argc, char** argv) {
                 o.errors);
     std::fflush(stdout);
   }
+  for (auto& context : idle_contexts) context->TryCancel();
+  idle.clear();
   (*server)->Shutdown().IgnoreError();
   if (absl::GetFlag(FLAGS_data_dir).empty()) std::filesystem::remove_all(dir);
   return 0;

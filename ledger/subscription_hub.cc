@@ -126,12 +126,14 @@ void SubscriptionHub::Dispatch() {
       }
       if (stopping_) break;
     }
-    for (auto& [sink, copy] : batch) Serve(sink, std::move(copy));
+    // Subscribers at the same position (the usual case: all caught up) share one read.
+    SharedRead shared;
+    for (auto& [sink, copy] : batch) Serve(sink, std::move(copy), shared);
   }
   EndAll(absl::UnavailableError("the ledger is shutting down; resubscribe"));
 }
 
-void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy) {
+void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy, SharedRead& shared) {
   // The log's head now, not the watcher's last sight of it: a caught-up mark must never come
   // before an event acknowledged before the subscription began.
   const uint64_t head = log_->Head().position;
@@ -142,26 +144,36 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy) {
   std::vector<engagement::v1::Event> events;
   uint64_t next = copy.next;
   if (copy.next <= head) {
-    LogReadOptions options;
-    options.from_position = copy.next;
-    options.to_position = std::min(head, copy.next + kChunkEvents - 1);
-    options.filter = copy.filter;
-    next = options.to_position + 1;
-    uint64_t bytes = 0;
-    absl::Status read = log_->ReadLog(options, [&](const engagement::v1::Event& event,
-                                                   absl::string_view record) {
-      events.push_back(event);
-      bytes += record.size();
-      if (bytes < kChunkBytes) return true;
-      next = event.position() + 1;  // the rest of the range comes in the next chunk
-      return false;
-    });
-    if (!read.ok()) {
-      sink->End(read);  // still marked as delivering: a Remove() waits for this
+    // One unfiltered read of the chunk from `next`, kept for the next subscriber at the same
+    // position; each subscriber's filter is applied in memory.
+    if (!shared.status.ok() || shared.from != copy.next || shared.head != head) {
+      shared = SharedRead();
+      shared.from = copy.next;
+      shared.head = head;
+      LogReadOptions options;
+      options.from_position = copy.next;
+      options.to_position = std::min(head, copy.next + kChunkEvents - 1);
+      shared.next = options.to_position + 1;
+      uint64_t bytes = 0;
+      shared.status = log_->ReadLog(options, [&](const engagement::v1::Event& event,
+                                                 absl::string_view record) {
+        shared.events.push_back(event);
+        bytes += record.size();
+        if (bytes < kChunkBytes) return true;
+        shared.next = event.position() + 1;  // the rest of the range comes in the next chunk
+        return false;
+      });
+    }
+    if (!shared.status.ok()) {
+      sink->End(shared.status);  // still marked as delivering: a Remove() waits for this
       absl::MutexLock lock(&mu_);
       subscribers_.erase(sink);
       delivered_.SignalAll();
       return;
+    }
+    next = shared.next;
+    for (const engagement::v1::Event& event : shared.events) {
+      if (copy.filter.Matches(event)) events.push_back(event);
     }
   }
   std::optional<uint64_t> caught_up;

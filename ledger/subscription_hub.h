@@ -84,12 +84,22 @@ class SubscriptionHub {
     bool delivering = false;   // the hub's thread is calling the sink outside the lock
   };
 
+  // One read of the log, shared by the subscribers of one dispatch round at the same position.
+  struct SharedRead {
+    uint64_t from = 0;
+    uint64_t head = 0;
+    uint64_t next = 0;
+    absl::Status status = absl::UnknownError("nothing read");
+    std::vector<engagement::v1::Event> events;
+  };
+
   void WatchHead();
   void Dispatch();
   // True when `s` has something to be given: events beyond it, or its first caught-up mark.
   bool HasWork(const Subscriber& s) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Reads the next chunk for `s` (a copy taken under the lock) and gives it to `sink`.
-  void Serve(SubscriptionSink* sink, Subscriber copy);
+  // Gives `sink` the next chunk from `copy` (taken under the lock), reading it into `shared`
+  // unless the previous subscriber of the round already did.
+  void Serve(SubscriptionSink* sink, Subscriber copy, SharedRead& shared);
   void EndAll(const absl::Status& status);
 
   const EventLog* const log_;
