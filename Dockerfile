@@ -11,10 +11,12 @@ FROM debian:12 AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake ninja-build g++ pkg-config libgrpc++-dev protobuf-compiler-grpc protobuf-compiler \
       libprotobuf-dev grpc-proto librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev \
-      nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev \
+      nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# NHS.UK frontend (the web console's design system, embedded into ledgerd), pinned.
+RUN cd web && npm ci --omit=dev --no-audit --no-fund
 RUN rm -rf build data \
     && cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
     && cmake --build build --target ledgerd ledgerctl \
@@ -34,8 +36,9 @@ COPY --from=build /src/build/services/ledgerd /src/build/cli/ledgerctl /usr/loca
 # A numeric user, so that Kubernetes' runAsNonRoot can check it.
 USER 10001:10001
 VOLUME /var/lib/ledger
-# gRPC (TLS), and the Prometheus metrics page (plain HTTP; open it to the monitoring network only).
-EXPOSE 50051 9464
+# gRPC (TLS), the Prometheus metrics page (plain HTTP; open it to the monitoring network only),
+# and the JSON API and web console (HTTPS).
+EXPOSE 50051 9464 8443
 # SIGTERM drains in-flight calls, signs a last checkpoint and closes RocksDB cleanly.
 STOPSIGNAL SIGTERM
 # The standard gRPC health check over TLS, without credentials: unhealthy while ledgerd does not
@@ -51,4 +54,4 @@ ENTRYPOINT ["/usr/local/bin/ledgerd", "--listen=0.0.0.0:50051", "--data_dir=/var
             "--policy_file=/etc/ledger/policy/policy.textproto", \
             "--master_key_file=/etc/ledger/keys/master.key", \
             "--checkpoint_key=/etc/ledger/keys/checkpoint.key", \
-            "--metrics_listen=0.0.0.0:9464", "--log_format=json"]
+            "--metrics_listen=0.0.0.0:9464", "--http_listen=0.0.0.0:8443", "--log_format=json"]

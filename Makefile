@@ -10,13 +10,13 @@ JOBS ?= $(shell nproc)
 RUN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
-  libspdlog-dev tzdata openssl
+  libspdlog-dev tzdata openssl npm
 TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev \
   python3 python3-grpcio python3-protobuf python3-cryptography chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps configure build run test bench fuzz container lint-tools contract-release clean
+.PHONY: all deps test-deps web-assets configure build run test bench fuzz container lint-tools contract-release clean
 
 all: build
 
@@ -38,9 +38,15 @@ deps:
 test-deps: deps
 	$(call install_missing,$(TEST_PACKAGES) $(shell command -v npm >/dev/null 2>&1 || echo npm))
 
+# The web console's design system (NHS.UK frontend, embedded into ledgerd) and the browser tests'
+# tools (puppeteer-core, axe-core), from the npm registry, pinned in web/package-lock.json.
+web-assets: deps
+	@[ -d web/node_modules/nhsuk-frontend ] && [ -d web/node_modules/puppeteer-core ] || \
+	  (cd web && npm ci --no-audit --no-fund --silent)
+
 # Configured again each time (quick when nothing changed), so that a build directory made by
 # `make run` picks up the test libraries once `make test` has installed them.
-configure: deps
+configure: deps web-assets
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > /dev/null
 
 build: configure
@@ -70,12 +76,14 @@ contract-release: lint-tools
 	cd proto && ../tools/node_modules/.bin/buf build -o released/engagement_v1.binpb
 
 # Starts ledgerd in local mode (plain text on loopback, local credentials made in
-# $(DATA_DIR)/local; docs/security.md) and, unless DEMO=0, loads the demo programme into it
+# $(DATA_DIR)/local; docs/security.md), with the web console and the JSON API on $(HTTP_LISTEN) and, unless DEMO=0, loads the demo programme into it
 # (idempotent), so that a first run shows a populated ledger. Ctrl-C stops ledgerd cleanly.
 DEMO ?= 1
+HTTP_LISTEN ?= 127.0.0.1:8080
 CTL = $(BUILD_DIR)/cli/ledgerctl --server=$(LISTEN) --token_file=$(DATA_DIR)/local/operator.token
 run: build
-	@$(BUILD_DIR)/services/ledgerd --insecure_local --listen=$(LISTEN) --data_dir=$(DATA_DIR) & pid=$$!; \
+	@$(BUILD_DIR)/services/ledgerd --insecure_local --listen=$(LISTEN) --data_dir=$(DATA_DIR) \
+	  --http_listen=$(HTTP_LISTEN) & pid=$$!; \
 	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid' INT TERM; \
 	if [ "$(DEMO)" != 0 ]; then \
 	  for i in $$(seq 50); do \
@@ -83,6 +91,7 @@ run: build
 	    sleep 0.2; \
 	  done; \
 	  $(CTL) demo 2>&1 | tail -n 8; \
+	  echo "The web console: http://$(HTTP_LISTEN)/ (sign in as the local operator)"; \
 	  echo "Try: $(BUILD_DIR)/cli/ledgerctl report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 --format=html --out=report.html"; \
 	fi; \
 	wait $$pid

@@ -333,7 +333,48 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   }
   server->projection_watch_ = std::make_unique<ProjectionWatch>(
       server->runner_.get(), server->health_.get(), options.projection_check_interval);
+  if (!options.http_listen.empty()) {
+    absl::Status started = server->StartHttp(options);
+    if (!started.ok()) return started;
+  }
   return server;
+}
+
+absl::Status LedgerServer::StartHttp(const ServerOptions& options) {
+  const SecurityOptions& security = options.security;
+  if (security.tls_cert_file.empty() && !IsLoopback(options.http_listen)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--insecure_local serves plain text, so only on a loopback address, not --http_listen=",
+        options.http_listen, ": to listen there, give --tls_cert and --tls_key"));
+  }
+  HttpFrontOptions http;
+  http.listen = options.http_listen;
+  http.tls_cert_file = security.tls_cert_file;
+  http.tls_key_file = security.tls_key_file;
+  http.max_streams = options.http_max_streams;
+  http.local_credentials_directory = local_directory_;
+  if (!options.console_oidc_client_id.empty()) {
+    if (security.token_issuer.empty() || options.console_url.empty()) {
+      return absl::InvalidArgumentError(
+          "--console_oidc_client_id needs --oidc_issuer (where people sign in) and --console_url "
+          "(the console's address, for the redirect back)");
+    }
+    http.oidc_issuer = security.token_issuer;
+    http.oidc_client_id = options.console_oidc_client_id;
+    std::string url = options.console_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    http.oidc_redirect_uri = url + "/sign-in/callback";
+    http.oidc_ca_file = options.oidc_ca_file;
+  }
+  // The in-process channel reaches the same services, interceptors and limits as the network.
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(-1);
+  arguments.SetMaxSendMessageSize(-1);
+  absl::StatusOr<std::unique_ptr<HttpFrontEnd>> front =
+      HttpFrontEnd::Start(http, server_->InProcessChannel(arguments));
+  if (!front.ok()) return front.status();
+  http_front_ = *std::move(front);
+  return absl::OkStatus();
 }
 
 absl::Status LedgerServer::Shutdown(absl::Duration grace) {
@@ -348,6 +389,8 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
     server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
     server_->Wait();
   }
+  // After gRPC: its shutdown ended the calls that HTTP workers may be waiting on.
+  if (http_front_ != nullptr) http_front_->Stop();
   hub_.reset();  // every subscription call has ended
   if (runner_ != nullptr) runner_->Stop();
   if (signer_thread_.joinable()) {

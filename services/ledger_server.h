@@ -26,6 +26,7 @@
 #include "ledger/subject_key_store.h"
 #include "ledger/subscription_hub.h"
 #include "services/ledger_metrics.h"
+#include "services/http_front.h"
 #include "services/metrics_http.h"
 #include "services/rpc_metrics.h"
 #include "projections/evidence_projection.h"
@@ -120,6 +121,18 @@ struct ServerOptions {
   std::string metrics_listen;
   // A file holding the bearer token a scrape must send; empty: none asked for.
   std::string metrics_token_file;
+  // host:port of the HTTP(S) front end (http_front.h): the JSON API under /v1/ and the web
+  // console at /; TLS as for gRPC (plain text only in local mode, on loopback); empty: not served.
+  std::string http_listen;
+  // Streaming HTTP calls (reads, subscriptions) open at once; one more gets 429.
+  int http_max_streams = 64;
+  // The web console's sign-in through the token issuer (security.token_issuer), as this OAuth
+  // client (authorization code flow with PKCE); empty: not offered. `console_url` is the
+  // console's address as browsers reach it (the redirect URI is console_url + /sign-in/callback);
+  // `oidc_ca_file` the issuer's CA (empty: the system's).
+  std::string console_oidc_client_id;
+  std::string console_url;
+  std::string oidc_ca_file;
   SecurityOptions security;
 };
 
@@ -135,6 +148,8 @@ class LedgerServer {
   int port() const { return port_; }
   // The metrics page's port (0 when not served).
   int metrics_port() const { return metrics_http_ != nullptr ? metrics_http_->port() : 0; }
+  // The HTTP front end's port (0 when not served).
+  int http_port() const { return http_front_ != nullptr ? http_front_->port() : 0; }
   ledger::EventLog* log() const { return log_.get(); }
   projections::ProjectionRunner* projections() const { return runner_.get(); }
   // Whether it can be trusted to serve, and why not (serving_health.h).
@@ -159,6 +174,7 @@ class LedgerServer {
 
  private:
   LedgerServer() = default;
+  absl::Status StartHttp(const ServerOptions& options);
 
   int port_ = 0;
   std::unique_ptr<ledger::RocksDbEventLog> log_;
@@ -186,6 +202,7 @@ class LedgerServer {
   std::thread signer_thread_;
   absl::Notification stop_signing_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpFrontEnd> http_front_;
   bool shut_down_ = false;
   bool sign_on_stop_ = true;
   uint64_t verified_at_start_ = 0;

@@ -55,6 +55,19 @@ ABSL_FLAG(int, max_threads, 256,
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port for the Prometheus metrics page (GET /metrics, plain HTTP; no personal "
           "data); empty: not served");
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port for the JSON API (/v1/) and the web console (/), over TLS with --tls_cert "
+          "and --tls_key (plain HTTP only with --insecure_local, on loopback); empty: not served");
+ABSL_FLAG(int, http_max_streams, 64,
+          "streaming HTTP calls (reads, subscriptions) open at once; one more gets 429");
+ABSL_FLAG(std::string, console_oidc_client_id, "",
+          "the web console's OAuth client id at --oidc_issuer: people then sign in there "
+          "(authorization code flow with PKCE); empty: not offered");
+ABSL_FLAG(std::string, console_url, "",
+          "the web console's address as browsers reach it, as https://ledger.example.nhs.uk "
+          "(the sign-in's redirect URI is this + /sign-in/callback)");
+ABSL_FLAG(std::string, oidc_ca, "",
+          "the CA file the issuer's HTTPS certificate chains to (empty: the system's)");
 ABSL_FLAG(std::string, metrics_token_file, "",
           "a file holding a bearer token that scrapes of /metrics must send; empty: none");
 ABSL_FLAG(std::string, log_format, "text",
@@ -118,6 +131,11 @@ int main(int argc, char** argv) {
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.metrics_token_file = absl::GetFlag(FLAGS_metrics_token_file);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.http_max_streams = absl::GetFlag(FLAGS_http_max_streams);
+  options.console_oidc_client_id = absl::GetFlag(FLAGS_console_oidc_client_id);
+  options.console_url = absl::GetFlag(FLAGS_console_url);
+  options.oidc_ca_file = absl::GetFlag(FLAGS_oidc_ca);
   services::SecurityOptions& security = options.security;
   security.insecure_local = absl::GetFlag(FLAGS_insecure_local);
   security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
@@ -149,7 +167,13 @@ int main(int argc, char** argv) {
       "; head position ", head.position, "; ", (*server)->verified_at_start(),
       " events since the last checkpoint re-hashed and verified",
       (*server)->metrics_port() > 0 ? absl::StrCat("; metrics on port ", (*server)->metrics_port())
-                                    : ""));
+                                    : "",
+      (*server)->http_port() > 0
+          ? absl::StrCat("; JSON API and web console on ",
+                         options.security.tls_cert_file.empty() ? "http" : "https", "://",
+                         options.http_listen.substr(0, options.http_listen.rfind(':')), ":",
+                         (*server)->http_port(), "/")
+          : ""));
   if (!(*server)->local_credentials_directory().empty()) {
     services::LogInfo(absl::StrCat(
         "local mode: credentials in ", (*server)->local_credentials_directory(),

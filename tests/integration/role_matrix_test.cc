@@ -1,5 +1,6 @@
 // Who may do what, from one table: every role x every RPC x the caller's own organisation and
-// another, through a real server and client over TLS with bearer tokens. Also: no token is
+// another, through a real server and client over TLS with bearer tokens, over gRPC and over the
+// JSON API (the same answers from both). Also: no token is
 // UNAUTHENTICATED and an identity the policy does not know is PERMISSION_DENIED, on every RPC.
 #include <functional>
 #include <map>
@@ -13,12 +14,16 @@
 #include "gtest/gtest.h"
 #include "ledger/uuid.h"
 #include "tests/event_builders.h"
+#include "tests/integration/rpc_transport.h"
 #include "tests/integration/secure_ledger.h"
 
 namespace {
 
 using namespace engagement::v1;  // NOLINT: the table reads better without prefixes
 using builders::Event;
+using testing_support::GrpcTransport;
+using testing_support::JsonTransport;
+using testing_support::RpcTransport;
 
 // The roles as the policy grants them, each for QWE only, to "<role>@qwe".
 const std::vector<std::string> kRoles = {"recorder", "reader", "auditor", "privacy_officer", "admin"};
@@ -58,21 +63,6 @@ struct Stubs {
   std::unique_ptr<PrivacyService::Stub> privacy;
   std::unique_ptr<OperationsService::Stub> operations;
 };
-
-// The first message of a server stream (or the status it ends with at once).
-template <typename Response, typename Open>
-grpc::Status FirstOfStream(Open open) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  auto reader = open(&context);
-  Response response;
-  if (reader->Read(&response)) {
-    context.TryCancel();
-    reader->Finish().IgnoreError();
-    return grpc::Status::OK;
-  }
-  return reader->Finish();
-}
 
 class RoleMatrixTest : public ::testing::Test {
  protected:
@@ -126,21 +116,13 @@ struct Rpc {
   std::string name;
   std::set<std::string> allowed;  // roles that may call it
   bool per_organisation;          // the answer depends on whose data it is about
-  std::function<grpc::Status(Stubs&, const OrgData&, const std::string& org)> call;
+  std::function<grpc::Status(RpcTransport&, const OrgData&, const std::string& org)> call;
 };
-
-template <typename Request, typename Response, typename Stub, typename Method>
-grpc::Status Unary(Stub& stub, Method method, const Request& request) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  Response response;
-  return (stub.*method)(&context, request, &response);
-}
 
 const std::vector<Rpc>& Table() {
   static const auto* table = new std::vector<Rpc>{
       {"AppendEvents", {"recorder"}, true,
-       [](Stubs& s, const OrgData& d, const std::string& org) {
+       [](RpcTransport& t, const OrgData& d, const std::string& org) {
          AppendEventsRequest r;
          r.set_stream(d.stream);
          r.mutable_expected()->set_state(EXPECTED_STATE_ANY);
@@ -148,156 +130,152 @@ const std::vector<Rpc>& Table() {
                                            ENGAGEMENT_METHOD_FOCUS_GROUP);
          session.set_organisation(org);
          *r.add_events() = session;
-         return Unary<AppendEventsRequest, AppendEventsResponse>(*s.ledger, &LedgerService::Stub::AppendEvents, r);
+         return t.Call("LedgerService.AppendEvents", r);
        }},
       {"ReadStream", {"auditor", "privacy_officer"}, true,
-       [](Stubs& s, const OrgData& d, const std::string&) {
+       [](RpcTransport& t, const OrgData& d, const std::string&) {
          ReadStreamRequest r;
          r.set_stream(d.stream);
-         return FirstOfStream<ReadStreamResponse>(
-             [&](grpc::ClientContext* c) { return s.ledger->ReadStream(c, r); });
+         return t.Call("LedgerService.ReadStream", r);
        }},
       {"ReadLog", {"auditor", "privacy_officer"}, true,
-       [](Stubs& s, const OrgData&, const std::string& org) {
+       [](RpcTransport& t, const OrgData&, const std::string& org) {
          ReadLogRequest r;
          r.mutable_filter()->add_organisations(org);
-         return FirstOfStream<ReadLogResponse>(
-             [&](grpc::ClientContext* c) { return s.ledger->ReadLog(c, r); });
+         return t.Call("LedgerService.ReadLog", r);
        }},
       {"SubscribeLog", {"auditor", "privacy_officer"}, true,
-       [](Stubs& s, const OrgData&, const std::string& org) {
+       [](RpcTransport& t, const OrgData&, const std::string& org) {
          SubscribeLogRequest r;
          r.mutable_filter()->add_organisations(org);
-         return FirstOfStream<SubscribeLogResponse>(
-             [&](grpc::ClientContext* c) { return s.ledger->SubscribeLog(c, r); });
+         return t.Call("LedgerService.SubscribeLog", r);
        }},
       {"GetLedgerInfo", {"recorder", "reader", "auditor", "privacy_officer", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<GetLedgerInfoRequest, GetLedgerInfoResponse>(*s.ledger, &LedgerService::Stub::GetLedgerInfo, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("LedgerService.GetLedgerInfo", GetLedgerInfoRequest());
        }},
       {"GetStreamInfo", {"recorder", "auditor", "privacy_officer"}, true,
-       [](Stubs& s, const OrgData& d, const std::string&) {
+       [](RpcTransport& t, const OrgData& d, const std::string&) {
          GetStreamInfoRequest r;
          r.set_stream(d.stream);
-         return Unary<GetStreamInfoRequest, GetStreamInfoResponse>(*s.ledger, &LedgerService::Stub::GetStreamInfo, r);
+         return t.Call("LedgerService.GetStreamInfo", r);
        }},
       {"GetAssuranceReport", {"reader", "auditor"}, true,
-       [](Stubs& s, const OrgData&, const std::string& org) {
+       [](RpcTransport& t, const OrgData&, const std::string& org) {
          GetAssuranceReportRequest r;
          r.set_organisation(org);
          r.set_period_start("2025-04-01");
          r.set_period_end("2026-03-31");
-         return Unary<GetAssuranceReportRequest, GetAssuranceReportResponse>(*s.reports, &ReportService::Stub::GetAssuranceReport, r);
+         return t.Call("ReportService.GetAssuranceReport", r);
        }},
       {"GetAssuranceReport exact figures", {"auditor"}, true,
-       [](Stubs& s, const OrgData&, const std::string& org) {
+       [](RpcTransport& t, const OrgData&, const std::string& org) {
          GetAssuranceReportRequest r;
          r.set_organisation(org);
          r.set_period_start("2025-04-01");
          r.set_period_end("2026-03-31");
          r.set_exact_figures(true);
-         return Unary<GetAssuranceReportRequest, GetAssuranceReportResponse>(*s.reports, &ReportService::Stub::GetAssuranceReport, r);
+         return t.Call("ReportService.GetAssuranceReport", r);
        }},
       {"GetTraceability", {"reader", "auditor"}, true,
-       [](Stubs& s, const OrgData&, const std::string& org) {
+       [](RpcTransport& t, const OrgData&, const std::string& org) {
          GetTraceabilityRequest r;
          r.set_organisation(org);
          r.set_decision_id(ledger::NewUuid());  // none such: NOT_FOUND once allowed
-         return Unary<GetTraceabilityRequest, GetTraceabilityResponse>(*s.reports, &ReportService::Stub::GetTraceability, r);
+         return t.Call("ReportService.GetTraceability", r);
        }},
       {"GetYouSaidWeDid", {"reader", "auditor"}, true,
-       [](Stubs& s, const OrgData& d, const std::string& org) {
+       [](RpcTransport& t, const OrgData& d, const std::string& org) {
          GetYouSaidWeDidRequest r;
          r.set_organisation(org);
          r.set_engagement_id(d.engagement);
-         return Unary<GetYouSaidWeDidRequest, GetYouSaidWeDidResponse>(*s.reports, &ReportService::Stub::GetYouSaidWeDid, r);
+         return t.Call("ReportService.GetYouSaidWeDid", r);
        }},
       {"GetSessionSummary", {"reader", "auditor"}, true,
-       [](Stubs& s, const OrgData&, const std::string& org) {
+       [](RpcTransport& t, const OrgData&, const std::string& org) {
          GetSessionSummaryRequest r;
          r.set_organisation(org);
          r.set_session_id(ledger::NewUuid());  // none such: NOT_FOUND once allowed
-         return Unary<GetSessionSummaryRequest, GetSessionSummaryResponse>(*s.reports, &ReportService::Stub::GetSessionSummary, r);
+         return t.Call("ReportService.GetSessionSummary", r);
        }},
       {"GetAnnualReport", {"reader", "auditor"}, true,
-       [](Stubs& s, const OrgData&, const std::string& org) {
+       [](RpcTransport& t, const OrgData&, const std::string& org) {
          GetAnnualReportRequest r;
          r.set_organisation(org);
          r.set_period_start("2025-04-01");
          r.set_period_end("2026-03-31");
-         return Unary<GetAnnualReportRequest, GetAnnualReportResponse>(*s.reports, &ReportService::Stub::GetAnnualReport, r);
+         return t.Call("ReportService.GetAnnualReport", r);
        }},
       {"ListProjections", {"auditor", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<ListProjectionsRequest, ListProjectionsResponse>(*s.reports, &ReportService::Stub::ListProjections, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("ReportService.ListProjections", ListProjectionsRequest());
        }},
       {"VerifyProjections", {"auditor", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<VerifyProjectionsRequest, VerifyProjectionsResponse>(*s.reports, &ReportService::Stub::VerifyProjections, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("ReportService.VerifyProjections", VerifyProjectionsRequest());
        }},
       {"GetHealth", {"auditor", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<GetHealthRequest, GetHealthResponse>(*s.operations, &OperationsService::Stub::GetHealth, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("OperationsService.GetHealth", GetHealthRequest());
        }},
       {"RebuildProjection", {"admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
+       [](RpcTransport& t, const OrgData&, const std::string&) {
          RebuildProjectionRequest r;
          r.set_name("evidence");
-         return FirstOfStream<RebuildProjectionResponse>(
-             [&](grpc::ClientContext* c) { return s.reports->RebuildProjection(c, r); });
+         return t.Call("ReportService.RebuildProjection", r);
        }},
       {"GetCheckpoint", {"recorder", "reader", "auditor", "privacy_officer", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<GetCheckpointRequest, GetCheckpointResponse>(*s.audit, &AuditService::Stub::GetCheckpoint, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("AuditService.GetCheckpoint", GetCheckpointRequest());
        }},
       {"SignCheckpoint", {"admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<SignCheckpointRequest, SignCheckpointResponse>(*s.audit, &AuditService::Stub::SignCheckpoint, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("AuditService.SignCheckpoint", SignCheckpointRequest());
        }},
       {"ListCheckpoints", {"auditor", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<ListCheckpointsRequest, ListCheckpointsResponse>(*s.audit, &AuditService::Stub::ListCheckpoints, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("AuditService.ListCheckpoints", ListCheckpointsRequest());
        }},
       {"GetInclusionProof", {"auditor"}, true,
-       [](Stubs& s, const OrgData& d, const std::string&) {
+       [](RpcTransport& t, const OrgData& d, const std::string&) {
          GetInclusionProofRequest r;
          r.set_event_id(d.event_id);
-         return Unary<GetInclusionProofRequest, GetInclusionProofResponse>(*s.audit, &AuditService::Stub::GetInclusionProof, r);
+         return t.Call("AuditService.GetInclusionProof", r);
        }},
       {"GetConsistencyProof", {"auditor", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
+       [](RpcTransport& t, const OrgData&, const std::string&) {
          GetConsistencyProofRequest r;
          r.set_old_size(1);
-         return Unary<GetConsistencyProofRequest, GetConsistencyProofResponse>(*s.audit, &AuditService::Stub::GetConsistencyProof, r);
+         return t.Call("AuditService.GetConsistencyProof", r);
        }},
       {"GetPublicKey", {"recorder", "reader", "auditor", "privacy_officer", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<GetPublicKeyRequest, GetPublicKeyResponse>(*s.audit, &AuditService::Stub::GetPublicKey, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("AuditService.GetPublicKey", GetPublicKeyRequest());
        }},
       {"DisclosePersonalData", {"privacy_officer"}, true,
-       [](Stubs& s, const OrgData& d, const std::string&) {
+       [](RpcTransport& t, const OrgData& d, const std::string&) {
          DisclosePersonalDataRequest r;
          r.add_participant_ids(d.participant);
          r.set_purpose("role matrix test");
-         return Unary<DisclosePersonalDataRequest, DisclosePersonalDataResponse>(*s.privacy, &PrivacyService::Stub::DisclosePersonalData, r);
+         return t.Call("PrivacyService.DisclosePersonalData", r);
        }},
       {"EraseParticipant", {"privacy_officer"}, true,
-       [](Stubs& s, const OrgData& d, const std::string&) {
+       [](RpcTransport& t, const OrgData& d, const std::string&) {
          EraseParticipantRequest r;
          r.set_participant_id(d.participant);  // idempotent: a second erasure is already_erased
          r.set_reason("role matrix test");
-         return Unary<EraseParticipantRequest, EraseParticipantResponse>(*s.privacy, &PrivacyService::Stub::EraseParticipant, r);
+         return t.Call("PrivacyService.EraseParticipant", r);
        }},
       {"GetCaller", {"recorder", "reader", "auditor", "privacy_officer", "admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
-         return Unary<GetCallerRequest, GetCallerResponse>(*s.privacy, &PrivacyService::Stub::GetCaller, {});
+       [](RpcTransport& t, const OrgData&, const std::string&) {
+         return t.Call("PrivacyService.GetCaller", GetCallerRequest());
        }},
       {"CreateBackup", {"admin"}, false,
-       [](Stubs& s, const OrgData&, const std::string&) {
+       [](RpcTransport& t, const OrgData&, const std::string&) {
          CreateBackupRequest r;
          r.set_directory(absl::StrCat(std::filesystem::temp_directory_path().string(),
                                       "/ledger-matrix-backup-", ledger::NewUuid()));
-         grpc::Status status = Unary<CreateBackupRequest, CreateBackupResponse>(*s.operations, &OperationsService::Stub::CreateBackup, r);
+         grpc::Status status = t.Call("OperationsService.CreateBackup", r);
          std::error_code ignored;
          std::filesystem::remove_all(r.directory(), ignored);
          return status;
@@ -306,15 +284,33 @@ const std::vector<Rpc>& Table() {
   return *table;
 }
 
-TEST_F(RoleMatrixTest, EveryRoleMayDoExactlyWhatTheTableSaysForItsOwnOrganisationOnly) {
+// The same table, over gRPC and over the JSON API (one implementation behind both).
+class RoleMatrixTransportTest : public RoleMatrixTest,
+                                public ::testing::WithParamInterface<bool> {
+ protected:
+  // A caller with `token` (none when empty), over the transport under test.
+  std::unique_ptr<RpcTransport> As(const std::string& token) {
+    if (GetParam()) {
+      return std::make_unique<JsonTransport>(ledger_->http_port(), ledger_->ca_file(), token);
+    }
+    return std::make_unique<GrpcTransport>(ledger_->Channel(token));
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Transports, RoleMatrixTransportTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "JsonApi" : "Grpc";
+                         });
+
+TEST_P(RoleMatrixTransportTest, EveryRoleMayDoExactlyWhatTheTableSaysForItsOwnOrganisationOnly) {
   int cells = 0;
   for (const std::string& role : kRoles) {
-    Stubs stubs(ledger_->Channel(ledger_->Token(role + "@qwe")));
+    std::unique_ptr<RpcTransport> caller = As(ledger_->Token(role + "@qwe"));
     for (const Rpc& rpc : Table()) {
       for (const char* org : {"QWE", "XYZ"}) {
         bool own = std::string(org) == "QWE";
         bool expect_allowed = rpc.allowed.count(role) > 0 && (own || !rpc.per_organisation);
-        grpc::Status status = rpc.call(stubs, (*data_)[org], org);
+        grpc::Status status = rpc.call(*caller, (*data_)[org], org);
         ++cells;
         if (expect_allowed) {
           // Allowed: served (GetTraceability of a decision that does not exist is NOT_FOUND).
@@ -336,7 +332,7 @@ TEST_F(RoleMatrixTest, EveryRoleMayDoExactlyWhatTheTableSaysForItsOwnOrganisatio
   EXPECT_EQ(cells, static_cast<int>(kRoles.size() * Table().size() * 2));
 }
 
-TEST_F(RoleMatrixTest, EveryRpcOfEveryServiceIsInTheTable) {
+TEST_F(RoleMatrixTest, EveryRpcOfEveryServiceIsInTheTableAndHasExactlyOneHttpRoute) {
   std::set<std::string> named;
   for (const Rpc& rpc : Table()) named.insert(rpc.name.substr(0, rpc.name.find(' ')));
   int services = 0;
@@ -352,23 +348,29 @@ TEST_F(RoleMatrixTest, EveryRpcOfEveryServiceIsInTheTable) {
         EXPECT_EQ(named.count(service->method(i)->name()), 1u)
             << service->full_name() << "." << service->method(i)->name()
           << " is not in the role matrix: add who may call it";
+        int routes = 0;
+        for (const services::HttpRoute& route : services::AllHttpRoutes()) {
+          routes += route.method() == service->method(i);
+        }
+        EXPECT_EQ(routes, 1) << service->method(i)->full_name()
+                             << " needs one route in services/http_routes.cc";
       }
     }
   }
   EXPECT_EQ(services, 5);
 }
 
-TEST_F(RoleMatrixTest, NoTokenIsUnauthenticatedAndAnUnknownIdentityMayDoNothing) {
-  Stubs anonymous(ledger_->Channel(""));
-  Stubs stranger(ledger_->Channel(ledger_->Token("someone-else")));
-  Stubs nobody(ledger_->Channel(ledger_->Token("nobody")));  // known, no grants
+TEST_P(RoleMatrixTransportTest, NoTokenIsUnauthenticatedAndAnUnknownIdentityMayDoNothing) {
+  std::unique_ptr<RpcTransport> anonymous = As("");
+  std::unique_ptr<RpcTransport> stranger = As(ledger_->Token("someone-else"));
+  std::unique_ptr<RpcTransport> nobody = As(ledger_->Token("nobody"));  // known, no grants
   for (const Rpc& rpc : Table()) {
-    grpc::Status status = rpc.call(anonymous, (*data_)["QWE"], "QWE");
+    grpc::Status status = rpc.call(*anonymous, (*data_)["QWE"], "QWE");
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << rpc.name;
-    status = rpc.call(stranger, (*data_)["QWE"], "QWE");
+    status = rpc.call(*stranger, (*data_)["QWE"], "QWE");
     EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << rpc.name;
     // Known to the policy but granted nothing: it may ask who it is, and nothing else.
-    status = rpc.call(nobody, (*data_)["QWE"], "QWE");
+    status = rpc.call(*nobody, (*data_)["QWE"], "QWE");
     EXPECT_EQ(status.error_code(), rpc.name == "GetCaller" ? grpc::StatusCode::OK
                                                            : grpc::StatusCode::PERMISSION_DENIED)
         << rpc.name << ": " << status.error_message();

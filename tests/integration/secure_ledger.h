@@ -67,6 +67,7 @@ class SecureLedger {
     WriteText(dir_ + "/master.key", std::string(64, 'a') + "\n");
     EXPECT_TRUE(ledger::CheckpointSigner::GenerateKeyFile(dir_ + "/checkpoint.key").ok());
     options_.listen = "127.0.0.1:0";
+    options_.http_listen = "127.0.0.1:0";  // the JSON API and the console, over the same TLS
     options_.data_dir = dir_ + "/data";
     options_.checkpoint_interval = absl::ZeroDuration();
     options_.checkpoint_key_file = dir_ + "/checkpoint.key";
@@ -90,6 +91,8 @@ class SecureLedger {
   const services::ServerOptions& options() const { return options_; }
   const std::string& dir() const { return dir_; }
   std::string address() const { return absl::StrCat("127.0.0.1:", server_->port()); }
+  int http_port() const { return server_->http_port(); }
+  std::string ca_file() const { return dir_ + "/ca.pem"; }
 
   // A token for `subject` from the test issuer, valid now.
   std::string Token(const std::string& subject) const {

@@ -1,0 +1,86 @@
+#include "services/http_front.h"
+
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/json_api.h"
+#include "web/console.h"
+
+namespace services {
+
+absl::Status SplitHostPort(const std::string& listen, const std::string& flag, std::string* host,
+                           int* port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), port) ||
+      *port < 0 || *port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", listen, " is not host:port"));
+  }
+  *host = listen.substr(0, colon);
+  if (host->size() > 1 && host->front() == '[') *host = host->substr(1, host->size() - 2);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<HttpFrontEnd>> HttpFrontEnd::Start(
+    const HttpFrontOptions& options, std::shared_ptr<grpc::Channel> channel) {
+  std::string host;
+  int port = 0;
+  absl::Status split = SplitHostPort(options.listen, "--http_listen", &host, &port);
+  if (!split.ok()) return split;
+  std::unique_ptr<HttpFrontEnd> front(new HttpFrontEnd());
+  if (!options.tls_cert_file.empty()) {
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
+                                                    options.tls_key_file.c_str());
+    if (!tls->is_valid()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--http_listen: cannot serve TLS with ", options.tls_cert_file, " and its key"));
+    }
+    front->server_ = std::move(tls);
+  } else {
+    front->server_ = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& http = *front->server_;
+  // Each streaming call holds a worker; leave as many again for everything else.
+  const size_t workers = static_cast<size_t>(options.max_streams) + 16;
+  http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  http.set_payload_max_length(options.max_body_bytes);
+  http.set_read_timeout(30, 0);
+  http.set_write_timeout(30, 0);
+  http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                            {"Referrer-Policy", "no-referrer"}});
+  if (options.console) {
+    web::ConsoleOptions console;
+    console.tls = !options.tls_cert_file.empty();
+    console.local_credentials_directory = options.local_credentials_directory;
+    console.oidc_issuer = options.oidc_issuer;
+    console.oidc_client_id = options.oidc_client_id;
+    console.oidc_redirect_uri = options.oidc_redirect_uri;
+    console.oidc_ca_file = options.oidc_ca_file;
+    front->console_ = std::make_unique<web::Console>(channel, console);
+    front->console_->Register(http);
+  }
+  front->api_ = std::make_unique<JsonApi>(std::move(channel), options.max_streams);
+  front->api_->Register(http);
+  if (port == 0) {
+    port = http.bind_to_any_port(host.c_str());
+  } else if (!http.bind_to_port(host.c_str(), port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return absl::UnavailableError(
+        absl::StrCat("--http_listen: cannot listen on ", options.listen, " (in use?)"));
+  }
+  front->port_ = port;
+  front->thread_ = std::thread([raw = front.get()] { raw->server_->listen_after_bind(); });
+  return front;
+}
+
+void HttpFrontEnd::Stop() {
+  if (server_ != nullptr) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+HttpFrontEnd::~HttpFrontEnd() { Stop(); }
+
+}  // namespace services
