@@ -262,7 +262,7 @@ std::pair<std::string, std::string> ExplainRefusal(const EventForm& form,
                               : field.path == absl::StrCat("@", inside);
       if (!named) continue;
       std::string label = absl::AsciiStrToLower(field.label);
-      if (problem == "is required") {
+      if (problem == "is required" || absl::StartsWith(problem, "must be set")) {
         bool choose = field.kind == FieldKind::kEnum || field.kind == FieldKind::kChoice;
         return {field.id, absl::StrCat(choose ? "Select " : "Enter ", label)};
       }

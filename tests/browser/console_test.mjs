@@ -299,6 +299,17 @@ const tableRows = (page, caption) => page.evaluate((want) => {
   return [...table.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent.trim()));
 }, caption);
 
+// A form offers its choices in words (the reports' labels), not as enum codes such as
+// DUTY_APPLIES_YES.
+async function checkChoicesInWords(page, label) {
+  await check(`the ${label} offers its choices in words, not codes`, async () => {
+    const codes = await page.$$eval('main select', (selects) => selects.flatMap((s) =>
+        [...s.options].filter((o) => /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(o.textContent.trim()))
+            .map((o) => `#${s.id}: "${o.textContent.trim()}"`)));
+    expect(codes.length === 0, `options shown as codes: ${codes.join(', ')}`);
+  });
+}
+
 const summaryValue = (page, key) => page.evaluate((want) => {
   const row = [...document.querySelectorAll('.nhsuk-summary-list__row')]
       .find((r) => r.querySelector('dt')?.textContent.trim() === want);
@@ -338,7 +349,10 @@ async function main() {
   const server = await startLedgerd(path.resolve(options.ledgerd), workDir);
   browser = await puppeteer.launch({
     executablePath: CHROMIUM, headless: true, timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+           // Nothing but ledgerd: NHS.UK frontend's stylesheet names fonts on assets.nhs.uk
+           // (which the console's CSP refuses anyway).
+           '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
   });
   const page = await browser.newPage();
   await page.setBypassCSP(true);  // so that axe can run; the CSP itself is checked below
@@ -379,6 +393,7 @@ async function main() {
     expect(pathOf() === '/engagements/new', `landed on ${page.url()}`);
   });
   await inspect(page, 'new-engagement-form');
+  await checkChoicesInWords(page, 'new engagement form');
   state.title = `Community mental health review ${crypto.randomBytes(3).toString('hex')}`;
   await check('open an engagement with the keyboard', async () => {
     state.date = await page.$eval('#occurred_at', (e) => e.value);
@@ -405,6 +420,9 @@ async function main() {
     const text = await page.$eval('main', (m) => m.innerText);
     expect(text.includes('Recorded in the ledger.'), 'no "Recorded in the ledger." on the page');
     expect(await h1(page) === state.title, `h1 is "${await h1(page)}", not the title`);
+    // What the keyboard chose in a select was recorded.
+    const level = await summaryValue(page, 'Level of involvement');
+    expect(level === 'Involve', `Level of involvement shows "${level}", not "Involve"`);
   });
 
   // 4. Record the cycle: a session, an insight, a decision, feedback.
@@ -418,6 +436,7 @@ async function main() {
     });
     if (!ok) return;
     await inspect(page, `${name}-form`);
+    await checkChoicesInWords(page, `"${linkText}" form`);
     ok = await check(`${linkText.toLowerCase()} with the keyboard`, async () => {
       await fillForm(page, await fields());
       await tabToSubmit(page, button);
@@ -518,6 +537,9 @@ async function main() {
     expect(sessions >= 1 && engagements >= 1,
            `Sessions held: ${await summaryValue(page, 'Sessions held')}, Engagements: ` +
            `${await summaryValue(page, 'Engagements')} (h1 "${await h1(page)}")`);
+    // The decision's influence ("Adopted", chosen with the keyboard) counts.
+    const adopted = await summaryValue(page, 'Insights adopted or partly adopted');
+    expect(/^[1-9]/.test(adopted ?? ''), `Insights adopted or partly adopted: ${adopted}`);
   });
   let reportHtmlUrl = null;
   await check('the report\'s "whole report, with its charts (HTML)" link answers HTML', async () => {
@@ -532,8 +554,8 @@ async function main() {
   });
   if (reportHtmlUrl) {
     await inspect(page, 'assurance-report-html');
-    // The standalone report as a browser that enforces the console's CSP shows it: its styles
-    // must not be refused.
+    // The standalone report as a browser that enforces the console's CSP shows it (the page above
+    // bypassed the CSP): its styles must not be refused.
     await check('the standalone report HTML renders under the console\'s Content-Security-Policy', async () => {
       const strict = await browser.newPage();
       try {
@@ -543,6 +565,8 @@ async function main() {
         });
         await strict.goto(reportHtmlUrl);
         await new Promise((resolve) => setTimeout(resolve, 300));
+        await strict.screenshot({ path: path.join(screenshotDir, 'report-html-under-csp.png') })
+            .catch(() => {});
         expect(refused.length === 0, `${refused.length} refusal(s), first: ${refused[0]}`);
       } finally {
         await strict.close();
@@ -572,14 +596,18 @@ async function main() {
     expect(note.length > 0, 'no <pre> with the note, or it is empty');
   });
   if (pathOf() === '/audit') await inspect(page, 'audit');
+  return server.dataDir;
 }
 
+let dataDir = null;
 try {
-  await main();
+  dataDir = await main();
 } catch (error) {
   await die(error);
 }
 await cleanup();
+// Kept when something failed, to look at.
+if (failed === 0 && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 clearTimeout(globalTimer);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? EXIT_OK : EXIT_FAILED);

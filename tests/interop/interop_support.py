@@ -106,13 +106,14 @@ class SecureSetup:
     ISSUER = "https://issuer.test.invalid"
     AUDIENCE = "engagement-ledger"
 
-    def __init__(self, work_dir, subject, grants):
+    def __init__(self, work_dir, subject, grants, issuer=None):
         import json
         import time
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+        self.issuer = issuer or self.ISSUER
         d = os.path.join(work_dir, "secure-" + uuid.uuid4().hex[:8])
         os.makedirs(d)
         self.dir = d
@@ -135,7 +136,7 @@ class SecureSetup:
             json.dump({"keys": [jwk]}, f)
         now = int(time.time())
         header = _b64url(json.dumps({"alg": "ES256", "typ": "JWT", "kid": "interop-1"}).encode())
-        claims = _b64url(json.dumps({"iss": self.ISSUER, "aud": self.AUDIENCE, "sub": subject,
+        claims = _b64url(json.dumps({"iss": self.issuer, "aud": self.AUDIENCE, "sub": subject,
                                      "iat": now, "exp": now + 3600}).encode())
         der = issuer_key.sign(("%s.%s" % (header, claims)).encode(), ec.ECDSA(hashes.SHA256()))
         r, s = decode_dss_signature(der)
@@ -156,7 +157,7 @@ class SecureSetup:
     def ledgerd_args(self):
         p = lambda name: os.path.join(self.dir, name)
         return ["--tls_cert=" + p("server.pem"), "--tls_key=" + p("server.key"),
-                "--oidc_issuer=" + self.ISSUER, "--oidc_audience=" + self.AUDIENCE,
+                "--oidc_issuer=" + self.issuer, "--oidc_audience=" + self.AUDIENCE,
                 "--jwks_file=" + p("jwks.json"), "--policy_file=" + p("policy.textproto"),
                 "--master_key_file=" + p("master.key"),
                 "--checkpoint_key=" + p("checkpoint.key")]
