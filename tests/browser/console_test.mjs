@@ -7,9 +7,10 @@
 // It signs in, opens an engagement and records a session, an insight, a decision and feedback
 // through the forms (Tab to each field, type, Enter on the button); submits a session without a
 // title and checks the refusal is explained beside the Title field with nothing written; reads
-// the assurance report (and its standalone HTML), the trace from the decision to the people, and
-// the audit page. Every page is checked with axe-core (WCAG 2.0/2.1 A and AA, 2.2 AA) and
-// screenshotted into WORK_DIR/screenshots/.
+// the assurance report (and its standalone HTML, also as a browser enforcing the console's CSP
+// shows it), the trace from the decision to the people, and the audit page. Every page is checked
+// with axe-core (WCAG 2.0/2.1 A and AA, 2.2 AA) and screenshotted into WORK_DIR/screenshots/;
+// every form's selects must offer words, not enum codes.
 //
 // Prints one line per check ("PASS name" / "FAIL name: why"), then "N passed, M failed". Exit
 // status: 0 when every check passed, 1 when one failed, 2 when the test could not be set up
@@ -120,7 +121,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 let settingUp = true;
 async function die(why) {
-  fail(settingUp ? 'setup' : 'uncaught error', why?.stack ?? why);
+  fail(settingUp ? 'setup' : 'uncaught error', (settingUp ? why?.message : why?.stack) ?? why);
   await cleanup().catch(() => {});
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(settingUp ? EXIT_SETUP : EXIT_FAILED);
@@ -607,7 +608,10 @@ try {
 }
 await cleanup();
 // Kept when something failed, to look at.
-if (failed === 0 && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+if (failed === 0 && dataDir) {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(dataDir.replace(/data-([0-9a-f]+)$/, 'ledgerd-$1.log'), { force: true });
+}
 clearTimeout(globalTimer);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? EXIT_OK : EXIT_FAILED);
