@@ -71,6 +71,20 @@ const absl::flat_hash_map<std::string, std::string>& Table() {
       {"ENGAGEMENT_METHOD_ONLINE_PANEL", "Online panel"},
       {"ENGAGEMENT_METHOD_COMMUNITY_OUTREACH", "Community outreach"},
       {"ENGAGEMENT_METHOD_CONSULTATION_RESPONSE", "Consultation response"},
+      // Whether the duty to involve applies; feedback's audience and channel (the console's forms).
+      {"DUTY_APPLIES_YES", "Yes"},
+      {"DUTY_APPLIES_NO", "No"},
+      {"FEEDBACK_AUDIENCE_ENGAGEMENT", "Everyone in the engagement"},
+      {"FEEDBACK_AUDIENCE_SESSION", "The people at one session"},
+      {"FEEDBACK_AUDIENCE_PARTICIPANTS", "Named participants"},
+      {"FEEDBACK_AUDIENCE_PUBLIC", "The public"},
+      {"CONTACT_METHOD_EMAIL", "Email"},
+      {"CONTACT_METHOD_LETTER", "Letter"},
+      {"CONTACT_METHOD_TELEPHONE", "Telephone"},
+      {"CONTACT_METHOD_IN_PERSON", "In person"},
+      {"CONTACT_METHOD_TEXT_MESSAGE", "Text message"},
+      {"CONTACT_METHOD_PUBLICATION", "Publication"},
+      {"CONTACT_METHOD_SOCIAL_MEDIA", "Social media"},
       // The spectrum of engagement.
       {"SPECTRUM_LEVEL_INFORM", "Inform"},
       {"SPECTRUM_LEVEL_ENGAGE", "Engage"},
@@ -147,7 +161,9 @@ std::vector<const google::protobuf::EnumDescriptor*> ReportedEnums() {
           CommissioningStage_descriptor(), PpvRoleType_descriptor(),
           ReimbursementCategory_descriptor(), Influence_descriptor(),
           DecidingBody_descriptor(),       InvitationChannel_descriptor(),
-          AimsMet_descriptor(),            InformationChannel_descriptor()};
+          AimsMet_descriptor(),            InformationChannel_descriptor(),
+          DutyApplies_descriptor(),        FeedbackAudience_descriptor(),
+          ContactMethod_descriptor()};
 }
 
 }  // namespace projections

@@ -26,7 +26,7 @@ std::string LabelOf(absl::string_view code);
 // The code of an enum value ("SPECTRUM_LEVEL_INFORM"), or its number when it has no name.
 std::string CodeOf(const google::protobuf::EnumDescriptor* type, int value);
 
-// Every enum whose values appear in a report, for the test.
+// Every enum whose values appear in a report or a form of the console, for the test.
 std::vector<const google::protobuf::EnumDescriptor*> ReportedEnums();
 
 }  // namespace projections

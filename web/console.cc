@@ -94,6 +94,7 @@ void Console::Register(httplib::Server& http) {
   route("GET", "/reports/assurance", &Console::AssuranceReport);
   route("GET", "/reports/assurance/download", &Console::AssuranceDownload);
   route("GET", "/decisions/([A-Za-z0-9._-]+)/trace", &Console::Trace);
+  route("GET", "/insights/([A-Za-z0-9._-]+)/trace", &Console::Trace);
   route("GET", "/audit", &Console::Audit);
   route("POST", "/audit", &Console::Audit);
 }

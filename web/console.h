@@ -11,6 +11,7 @@
 //   /reports/assurance              the assurance report for an organisation and period, as of
 //                                   any date; downloads as HTML and CSV
 //   /decisions/{id}/trace           from a decision to its insights, sessions and people
+//   /insights/{id}/trace            and back: from an insight to the decisions and feedback
 //   /audit                          checkpoints, witnesses, projection checks
 //   /assets/...                     NHS.UK frontend's stylesheet and icons (assets.h)
 //

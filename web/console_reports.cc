@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -155,29 +156,56 @@ void Console::AssuranceDownload(Visit& visit) {
     visit.response.set_header("Content-Disposition",
                               absl::StrCat("attachment; filename=\"", name, ".html\""));
   }
+  // The report is one self-contained document (projections/html_page.h): its styles are inline,
+  // and it has no script and fetches nothing.
+  visit.response.headers.erase("Content-Security-Policy");
+  visit.response.set_header("Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                            "frame-ancestors 'none'; base-uri 'none'");
   visit.response.set_content(projections::AssuranceReportHtml(answer.report()),
                              "text/html; charset=utf-8");
 }
 
 void Console::Trace(Visit& visit) {
   engagement::v1::GetTraceabilityRequest request;
-  request.set_organisation(absl::AsciiStrToUpper(visit.http.get_param_value("organisation")));
-  request.set_decision_id(visit.http.matches[1]);
+  const std::string organisation = absl::AsciiStrToUpper(visit.http.get_param_value("organisation"));
+  request.set_organisation(organisation);
+  const bool from_insight = absl::StartsWith(visit.http.path, "/insights/");
+  if (from_insight) {
+    request.set_insight_id(visit.http.matches[1]);
+  } else {
+    request.set_decision_id(visit.http.matches[1]);
+  }
   auto reports = engagement::v1::ReportService::NewStub(channel_);
   grpc::ClientContext context;
   Prepare(context, visit);
   engagement::v1::GetTraceabilityResponse trace;
   grpc::Status status = reports->GetTraceability(&context, request, &trace);
   if (!status.ok()) return RespondRefusal(visit, status.error_code(), status.error_message());
-  auto steps = [](const google::protobuf::RepeatedPtrField<engagement::v1::TraceStep>& list) {
+  // Insights and decisions link to their own traces: forwards from an insight, backwards from
+  // a decision.
+  auto steps = [&](const google::protobuf::RepeatedPtrField<engagement::v1::TraceStep>& list) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& step : list) {
-      rows.push_back({Escape(step.kind()), Escape(step.text()), Escape(step.date()),
+      std::string what = Escape(step.kind());
+      if (step.kind() == "insight" || step.kind() == "decision") {
+        what = Link(absl::StrCat("/", step.kind(), "s/", step.id(), "/trace?organisation=",
+                                 organisation),
+                    step.kind());
+      }
+      rows.push_back({what, Escape(step.text()), Escape(step.date()),
                       absl::StrCat(step.position())});
     }
     return rows;
   };
   const std::vector<std::string> header = {"What", "Said", "Date", "Log position"};
+  if (from_insight) {
+    std::string html = SummaryList({{"Insight", Escape(trace.origin().text())},
+                                    {"Date", Escape(trace.origin().date())}});
+    html += Table("Decisions that considered it", header, steps(trace.linked()));
+    html += Table("Feedback that told people", header, steps(trace.feedback()));
+    return Respond(visit, 200, "From an insight to what was decided", html);
+  }
   std::string html = SummaryList({{"Decision", Escape(trace.origin().text())},
                                   {"Date", Escape(trace.origin().date())},
                                   {"People behind it", Escape(trace.people().display())}});

@@ -585,6 +585,15 @@ async function main() {
            `"Insights it considered" has no "${state.theme}" (rows: ${JSON.stringify(rows)})`);
   });
   if (pathOf().endsWith('/trace')) await inspect(page, 'trace');
+  await check('and back: from the insight to the decision', async () => {
+    expect(/^\/decisions\//.test(pathOf()), 'not on the decision\'s trace');
+    await followLink(page, 'insight');
+    expect(/^\/insights\/[^/]+\/trace$/.test(pathOf()), `landed on ${page.url()}`);
+    expect(await h1(page) === 'From an insight to what was decided', `h1 is "${await h1(page)}"`);
+    const rows = (await tableRows(page, 'Decisions that considered it')) ?? [];
+    expect(rows.length === 1, `"Decisions that considered it" rows: ${JSON.stringify(rows)}`);
+  });
+  if (pathOf().startsWith('/insights/')) await inspect(page, 'insight-trace');
 
   // 7. The audit page.
   await check('the audit page shows the signed checkpoint', async () => {

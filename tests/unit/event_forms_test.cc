@@ -27,6 +27,19 @@ TEST(EventFormsTest, EveryFormsFieldsAreFieldsOfItsEvent) {
   }
 }
 
+TEST(EventFormsTest, EveryChoiceIsOfferedInWordsNotCodes) {
+  for (const EventForm& form : AllEventForms()) {
+    for (const FormField& field : form.fields) {
+      if (field.kind != FieldKind::kEnum) continue;
+      auto options = EnumOptions(field.enum_type);
+      ASSERT_FALSE(options.empty()) << field.enum_type;
+      for (const auto& [code, label] : options) {
+        EXPECT_NE(code, label) << form.slug << "." << field.id << ": " << code << " has no label";
+      }
+    }
+  }
+}
+
 TEST(EventFormsTest, ASessionFormRecordsASessionOfTheEngagement) {
   const EventForm& form = *FindEventForm("session");
   auto event = BuildEvent(form,
