@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 RUN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
-  libspdlog-dev tzdata openssl npm
+  libspdlog-dev tzdata openssl
 TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev \
   python3 python3-grpcio python3-protobuf python3-cryptography chromium
 
@@ -31,12 +31,13 @@ define install_missing
 	fi
 endef
 
+# npm (for the web console's NHS.UK frontend) counts as present when any npm is on the PATH (a
+# Node.js from elsewhere included); otherwise Debian's is installed.
 deps:
-	$(call install_missing,$(RUN_PACKAGES))
+	$(call install_missing,$(RUN_PACKAGES) $(shell command -v npm >/dev/null 2>&1 || echo npm))
 
-# npm counts as present when any npm is on the PATH (a Node.js from elsewhere included).
 test-deps: deps
-	$(call install_missing,$(TEST_PACKAGES) $(shell command -v npm >/dev/null 2>&1 || echo npm))
+	$(call install_missing,$(TEST_PACKAGES))
 
 # The web console's design system (NHS.UK frontend, embedded into ledgerd) and the browser tests'
 # tools (puppeteer-core, axe-core), from the npm registry, pinned in web/package-lock.json.

@@ -85,6 +85,18 @@ const absl::flat_hash_map<std::string, std::string>& Table() {
       {"CONTACT_METHOD_TEXT_MESSAGE", "Text message"},
       {"CONTACT_METHOD_PUBLICATION", "Publication"},
       {"CONTACT_METHOD_SOCIAL_MEDIA", "Social media"},
+      // A reimbursement's state; equality monitoring's own answers (the console's forms).
+      {"REIMBURSEMENT_STATUS_CLAIMED", "Claimed"},
+      {"REIMBURSEMENT_STATUS_APPROVED", "Approved"},
+      {"REIMBURSEMENT_STATUS_PAID", "Paid"},
+      {"REIMBURSEMENT_STATUS_REFUSED", "Refused"},
+      {"SEX_FEMALE", "Female"},
+      {"SEX_MALE", "Male"},
+      {"SEX_OTHER", "Other"},
+      {"SEX_NOT_STATED", "Prefer not to say"},
+      {"MONITORING_ANSWER_YES", "Yes"},
+      {"MONITORING_ANSWER_NO", "No"},
+      {"MONITORING_ANSWER_NOT_STATED", "Prefer not to say"},
       // The spectrum of engagement.
       {"SPECTRUM_LEVEL_INFORM", "Inform"},
       {"SPECTRUM_LEVEL_ENGAGE", "Engage"},
@@ -163,7 +175,8 @@ std::vector<const google::protobuf::EnumDescriptor*> ReportedEnums() {
           DecidingBody_descriptor(),       InvitationChannel_descriptor(),
           AimsMet_descriptor(),            InformationChannel_descriptor(),
           DutyApplies_descriptor(),        FeedbackAudience_descriptor(),
-          ContactMethod_descriptor()};
+          ContactMethod_descriptor(),      ReimbursementStatus_descriptor(),
+          Sex_descriptor(),                MonitoringAnswer_descriptor()};
 }
 
 }  // namespace projections

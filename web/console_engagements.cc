@@ -32,7 +32,20 @@ struct EngagementRecord {
   std::string organisation;
   std::vector<Event> events;
   std::vector<Event> decisions;
+  std::vector<Event> participants;  // of the organisation (their personal data stays sealed)
 };
+
+// A participant as the console names them: never by their (sealed) personal data.
+std::string ParticipantLabel(const Event& registered) {
+  return absl::StrCat("Participant ", registered.participant_registered().participant_id().substr(0, 8),
+                      " (", Label(engagement::v1::PpvRoleType_descriptor(),
+                                  registered.participant_registered().role_type()),
+                      "; registered ", DateOf(registered), ")");
+}
+
+std::string Pence(int64_t pence) {
+  return absl::StrCat("&pound;", pence / 100, ".", absl::Dec(pence % 100, absl::kZeroPad2));
+}
 
 }  // namespace
 
@@ -93,9 +106,14 @@ EngagementRecord LoadEngagement(const std::shared_ptr<grpc::Channel>& channel,
   engagement::v1::ReadLogRequest request;
   request.mutable_filter()->add_event_types("decision_recorded");
   if (!record.organisation.empty()) request.mutable_filter()->add_organisations(record.organisation);
+  request.mutable_filter()->add_event_types("participant_registered");
   auto reader = ledger->ReadLog(&context, request);
   engagement::v1::ReadLogResponse item;
   while (reader->Read(&item)) {
+    if (item.event().has_participant_registered()) {
+      record.participants.push_back(item.event());
+      continue;
+    }
     for (const std::string& drew_on : item.event().decision_recorded().engagement_ids()) {
       if (drew_on == id) record.decisions.push_back(item.event());
     }
@@ -126,7 +144,12 @@ void Console::Engagement(Visit& visit) {
     return Respond(visit, 404, "Not found", Paragraph("There is no engagement with that id."));
   }
   std::string title = "Engagement";
-  std::vector<std::vector<std::string>> sessions, insights, feedback, decisions;
+  std::vector<std::vector<std::string>> sessions, insights, feedback, decisions, invitations,
+      reimbursements, evaluation;
+  std::map<std::string, std::string> participant_labels;
+  for (const Event& p : record.participants) {
+    participant_labels[p.participant_registered().participant_id()] = ParticipantLabel(p);
+  }
   for (const Event& e : record.events) {
     switch (e.payload_case()) {
       case Event::kEngagementOpened: {
@@ -157,6 +180,35 @@ void Console::Engagement(Visit& visit) {
       case Event::kFeedbackGiven:
         feedback.push_back({Escape(e.feedback_given().summary()), Escape(DateOf(e))});
         break;
+      case Event::kInvitationSent: {
+        const auto& i = e.invitation_sent();
+        std::string who = i.has_channel()
+                              ? absl::StrCat("Open invitation through ",
+                                             Label(engagement::v1::InvitationChannel_descriptor(),
+                                                   i.channel()))
+                              : participant_labels.count(i.participant_id())
+                                    ? participant_labels[i.participant_id()]
+                                    : absl::StrCat("Participant ", i.participant_id().substr(0, 8));
+        invitations.push_back(
+            {Escape(who), Escape(Label(engagement::v1::ContactMethod_descriptor(), i.method())),
+             Escape(DateOf(e))});
+        break;
+      }
+      case Event::kReimbursementRecorded: {
+        const auto& r = e.reimbursement_recorded();
+        reimbursements.push_back(
+            {Escape(Label(engagement::v1::ReimbursementCategory_descriptor(), r.category())),
+             Pence(r.amount_pence()),
+             Escape(Label(engagement::v1::ReimbursementStatus_descriptor(), r.status())),
+             Escape(DateOf(e))});
+        break;
+      }
+      case Event::kEngagementEvaluated: {
+        const auto& v = e.engagement_evaluated();
+        evaluation.push_back({Escape(Label(engagement::v1::AimsMet_descriptor(), v.aims_met())),
+                              Escape(v.outcomes()), Escape(v.learning()), Escape(DateOf(e))});
+        break;
+      }
       default:
         break;
     }
@@ -185,10 +237,13 @@ void Console::Engagement(Visit& visit) {
     html += InsetText("Seeing what is recorded needs the auditor role.");
     return Respond(visit, 200, title, html);
   }
+  html += Table("Invitations", {"Who", "How", "Date"}, invitations);
   html += Table("Sessions", {"Title", "Method", "Date", "People"}, sessions);
   html += Table("Insights", {"Theme", "What people said", "Date"}, insights);
   html += Table("Decisions", {"What was decided", "By", "Date", "Trace"}, decisions);
   html += Table("Feedback", {"What it said", "Date"}, feedback);
+  html += Table("Reimbursements", {"What for", "Amount", "State", "Date"}, reimbursements);
+  html += Table("Evaluation", {"Aims", "What changed", "Learning", "Date"}, evaluation);
   Respond(visit, 200, title, html);
 }
 
@@ -202,7 +257,14 @@ void Console::RecordForm(Visit& visit) {
                    Paragraph("Recording needs the recorder role for the organisation."));
   }
   std::map<std::string, std::string> values;
-  for (const FormField& field : form->fields) values[field.id] = visit.http.get_param_value(field.id);
+  std::map<std::string, std::vector<std::string>> ticked;  // checkboxes' values
+  for (const FormField& field : form->fields) {
+    const size_t count = visit.http.get_param_value_count(field.id);
+    for (size_t i = 0; i < count; ++i) {
+      ticked[field.id].push_back(visit.http.get_param_value(field.id, i));
+    }
+    values[field.id] = absl::StrJoin(ticked[field.id], "\n");
+  }
   std::string organisation = absl::AsciiStrToUpper(visit.http.get_param_value("organisation"));
   grpc::Status read_status;
   EngagementRecord record;
@@ -272,6 +334,10 @@ void Console::RecordForm(Visit& visit) {
     choices["decision"].emplace_back(d.decision_recorded().decision_id(),
                                      d.decision_recorded().summary());
   }
+  for (const Event& p : record.participants) {
+    choices["participant"].emplace_back(p.participant_registered().participant_id(),
+                                        ParticipantLabel(p));
+  }
   std::string html = ErrorSummary(summary);
   html += absl::StrCat(FormStart(visit.viewer, visit.http.path));
   if (!open) {
@@ -288,6 +354,28 @@ void Console::RecordForm(Visit& visit) {
         html += TextInput(field.id, field.label, field.hint, state, "text",
                           "nhsuk-input--width-4\" inputmode=\"numeric");
         break;
+      case FieldKind::kPounds:
+        html += TextInput(field.id, field.label, field.hint, state, "text",
+                          "nhsuk-input--width-10\" inputmode=\"decimal");
+        break;
+      case FieldKind::kEnumList:
+        html += Checkboxes(field.id, field.label, field.hint, EnumOptions(field.enum_type),
+                           ticked[field.id], state.error);
+        break;
+      case FieldKind::kChoices: {
+        if (!record.readable) {
+          html += TextInput(field.id, field.label,
+                            absl::StrCat("Their ids (", field.choice_of, " ids), one per line"),
+                            state);
+          break;
+        }
+        auto offered = choices.find(field.choice_of);
+        html += Checkboxes(field.id, field.label, field.hint,
+                           offered == choices.end() ? std::vector<std::pair<std::string, std::string>>{}
+                                                    : offered->second,
+                           ticked[field.id], state.error);
+        break;
+      }
       case FieldKind::kDate:
         html += TextInput(field.id, field.label, field.hint, state, "text", "nhsuk-input--width-10");
         break;

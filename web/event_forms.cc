@@ -46,9 +46,24 @@ FormField Number(std::string id, std::string path, std::string label, std::strin
 FormField Enum(std::string id, std::string path, std::string label, std::string type) {
   return Field(FieldKind::kEnum, id, path, label, "", "engagement.v1." + type);
 }
-FormField Choice(std::string id, std::string path, std::string label, std::string of) {
-  return Field(FieldKind::kChoice, id, path, label, "", "", of);
+FormField Choice(std::string id, std::string path, std::string label, std::string of,
+                 std::string hint = "") {
+  return Field(FieldKind::kChoice, id, path, label, hint, "", of);
 }
+FormField ChoiceList(std::string id, std::string path, std::string label, std::string of,
+                  std::string hint = "") {
+  return Field(FieldKind::kChoices, id, path, label, hint, "", of);
+}
+FormField EnumList(std::string id, std::string path, std::string label, std::string type,
+                   std::string hint = "") {
+  return Field(FieldKind::kEnumList, id, path, label, hint, "engagement.v1." + type);
+}
+FormField Pounds(std::string id, std::string path, std::string label, std::string hint = "") {
+  return Field(FieldKind::kPounds, id, path, label, hint);
+}
+// Personal data: sealed by the server before it is written (docs/security.md).
+constexpr char kSealed[] =
+    "Sealed before it is written: only a privacy officer can see it, and each look is recorded";
 FormField Date() {
   return Field(FieldKind::kDate, "occurred_at", "@occurred_at", "Date",
                "The day it happened, as 2025-05-01");
@@ -72,11 +87,40 @@ const std::vector<EventForm>& AllEventForms() {
         Area("duty_reason", "duty_reason", "Why the duty does or does not apply", ""),
         Text("lead_role", "lead_role", "Lead role", "A role, not a person's name"),
         Date()}},
+      {"participant", "Register a participant", "Register the participant",
+       "participant_registered", "participant_id",
+       {Enum("role_type", "role_type", "Role", "PpvRoleType"),
+        Enum("recruited_through", "recruited_through", "Recruited through", "InvitationChannel"),
+        Text("name", "personal_data.contact.name", "Name", kSealed),
+        Text("email", "personal_data.contact.email", "Email address", kSealed),
+        Text("telephone", "personal_data.contact.telephone", "Telephone", kSealed),
+        Text("postcode", "personal_data.contact.postcode", "Postcode", kSealed),
+        Enum("age_band", "personal_data.equality.age_band", "Age", "AgeBand"),
+        Enum("sex", "personal_data.equality.sex", "Sex", "Sex"),
+        Enum("ethnic_category", "personal_data.equality.ethnic_category", "Ethnic group",
+             "EthnicCategory"),
+        Enum("disability", "personal_data.equality.disability", "Disability", "MonitoringAnswer"),
+        Enum("carer", "personal_data.equality.carer", "Carer", "MonitoringAnswer"),
+        EnumList("priority_groups", "personal_data.equality.priority_groups",
+                 "Groups they belong to", "PriorityGroup", "Select all that apply"),
+        Date()}},
+      {"invitation", "Invite someone", "Record the invitation", "invitation_sent",
+       "invitation_id",
+       {Choice("participant", "participant_id", "Participant invited", "participant",
+               "Or, for an open invitation, choose the channel below instead"),
+        Enum("channel", "channel", "Channel of an open invitation", "InvitationChannel"),
+        Enum("method", "method", "How", "ContactMethod"),
+        Area("selection_criteria", "selection_criteria", "Why they were invited",
+             "The criteria, not the person"),
+        Choice("session", "session_id", "Session they were invited to (optional)", "session"),
+        Date()}},
       {"session", "Record a session", "Record the session", "session_held", "session_id",
        {Text("title", "title", "Title", ""),
         Enum("method", "method", "Method", "EngagementMethod"),
         Number("duration_minutes", "duration_minutes", "Duration in minutes", ""),
         Text("venue", "venue", "Venue", "Where it was held, or online"),
+        ChoiceList("attendees", "attendee_participant_ids", "Registered participants who attended",
+                "participant", "Select all that apply"),
         Number("unregistered_attendee_count", "unregistered_attendee_count",
                "People who attended without registering", "Count them; do not name them"),
         Date()}},
@@ -101,6 +145,24 @@ const std::vector<EventForm>& AllEventForms() {
         Enum("channel", "channel", "How", "ContactMethod"),
         Choice("decision", "decision_ids", "Decision it reports", "decision"),
         Area("summary", "summary", "What it said", ""),
+        Date()}},
+      {"reimbursement", "Record a reimbursement", "Record the reimbursement",
+       "reimbursement_recorded", "reimbursement_id",
+       {Choice("participant", "participant_id", "Participant", "participant"),
+        Choice("session", "session_id", "Session (optional)", "session"),
+        Enum("category", "category", "What for", "ReimbursementCategory"),
+        Pounds("amount", "amount_pence", "Amount in pounds", "As 12.50"),
+        Enum("status", "status", "State", "ReimbursementStatus"),
+        Area("note", "note", "Note (optional)", "No personal details"),
+        Date()}},
+      {"evaluation", "Record the evaluation", "Record the evaluation", "engagement_evaluated", "",
+       {Enum("aims_met", "aims_met", "Were its aims met?", "AimsMet"),
+        Area("people_reached", "people_reached", "Who it reached", "Numbers and groups, no names"),
+        Area("methods", "methods", "How well the methods worked", ""),
+        Area("timing", "timing", "How well the timing worked", ""),
+        Pounds("actual_cost", "actual_cost_pence", "What it cost, in pounds", "As 1250.00"),
+        Area("outcomes", "outcomes", "What changed because of it", ""),
+        Area("learning", "learning", "What to do differently next time", ""),
         Date()}},
   };
   return *forms;
@@ -136,7 +198,7 @@ absl::Status SetAt(const Descriptor& type, absl::string_view path, Json value, J
   Json& slot = (*object)[field->json_name()];
   if (names.size() == 1) {
     if (field->is_repeated()) {
-      slot = Json::array({std::move(value)});
+      slot = value.is_array() ? std::move(value) : Json::array({std::move(value)});
     } else {
       slot = std::move(value);
     }
@@ -150,6 +212,30 @@ absl::Status SetAt(const Descriptor& type, absl::string_view path, Json value, J
     slot = Json::object();
   }
   return SetAt(*field->message_type(), names[1], std::move(value), inner);
+}
+
+// "12", "12.5", "12.50", "£1,250.00" -> pence.
+bool ParsePounds(absl::string_view text, int64_t* pence) {
+  std::string digits;
+  absl::ConsumePrefix(&text, "\xC2\xA3");  // £
+  for (char c : text) {
+    if (c != ',') digits += c;
+  }
+  std::vector<std::string> parts = absl::StrSplit(digits, '.');
+  int64_t whole = 0, fraction = 0;
+  if (parts.size() > 2 || parts[0].empty() || !absl::SimpleAtoi(parts[0], &whole) || whole < 0) {
+    return false;
+  }
+  if (parts.size() == 2) {
+    if (parts[1].empty() || parts[1].size() > 2 || !absl::SimpleAtoi(parts[1], &fraction) ||
+        parts[1][0] == '-' || parts[1][0] == '+') {
+      return false;
+    }
+    if (parts[1].size() == 1) fraction *= 10;
+  }
+  if (whole > (int64_t{1} << 50)) return false;
+  *pence = whole * 100 + fraction;
+  return true;
 }
 
 }  // namespace
@@ -167,7 +253,9 @@ absl::StatusOr<engagement::v1::Event> BuildEvent(const EventForm& form,
   if (form.slug == "open") {
     payload["engagementId"] = ledger::NewUuid();
   } else {
-    payload[payload_type.FindFieldByName(form.id_path)->json_name()] = ledger::NewUuid();
+    if (!form.id_path.empty()) {
+      payload[payload_type.FindFieldByName(form.id_path)->json_name()] = ledger::NewUuid();
+    }
     if (payload_type.FindFieldByName("engagement_id") != nullptr) {
       payload["engagementId"] = engagement_id;
     } else if (payload_type.FindFieldByName("engagement_ids") != nullptr) {
@@ -186,6 +274,20 @@ absl::StatusOr<engagement::v1::Event> BuildEvent(const EventForm& form,
         return absl::InvalidArgumentError(absl::StrCat(field.id, ": Enter a whole number"));
       }
       json_value = number;
+    }
+    if (field.kind == FieldKind::kChoices || field.kind == FieldKind::kEnumList) {
+      json_value = Json::array();
+      for (absl::string_view one : absl::StrSplit(value, '\n', absl::SkipWhitespace())) {
+        json_value.push_back(std::string(absl::StripAsciiWhitespace(one)));
+      }
+    }
+    if (field.kind == FieldKind::kPounds) {
+      int64_t pence = 0;
+      if (!ParsePounds(value, &pence)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field.id, ": Enter an amount in pounds, as 12.50"));
+      }
+      json_value = pence;
     }
     if (field.kind == FieldKind::kDate) {
       absl::Time day;
@@ -221,6 +323,9 @@ std::string StreamOf(const EventForm& form, const engagement::v1::Event& event) 
   }
   if (form.payload == "engagement_opened") {
     return absl::StrCat("engagement-", event.engagement_opened().engagement_id());
+  }
+  if (form.payload == "participant_registered") {
+    return absl::StrCat("participant-", event.participant_registered().participant_id());
   }
   const google::protobuf::Reflection* reflection = event.GetReflection();
   const FieldDescriptor* payload =
@@ -263,10 +368,27 @@ std::pair<std::string, std::string> ExplainRefusal(const EventForm& form,
       if (!named) continue;
       std::string label = absl::AsciiStrToLower(field.label);
       if (problem == "is required" || absl::StartsWith(problem, "must be set")) {
-        bool choose = field.kind == FieldKind::kEnum || field.kind == FieldKind::kChoice;
+        bool choose = field.kind == FieldKind::kEnum || field.kind == FieldKind::kChoice ||
+                      field.kind == FieldKind::kChoices || field.kind == FieldKind::kEnumList;
         return {field.id, absl::StrCat(choose ? "Select " : "Enter ", label)};
       }
       return {field.id, absl::StrCat(field.label, ": ", problem)};
+    }
+    // A choice between fields (a oneof, as an invitation's participant or channel).
+    const Descriptor* payload_type =
+        engagement::v1::Event::descriptor()->FindFieldByName(form.payload)->message_type();
+    const google::protobuf::OneofDescriptor* oneof =
+        in_payload ? payload_type->FindOneofByName(plain) : nullptr;
+    if (oneof != nullptr) {
+      std::string first, labels;
+      for (const FormField& field : form.fields) {
+        const FieldDescriptor* member = payload_type->FindFieldByName(field.path);
+        if (member == nullptr || member->containing_oneof() != oneof) continue;
+        if (first.empty()) first = field.id;
+        absl::StrAppend(&labels, labels.empty() ? "Select " : ", or ",
+                        absl::AsciiStrToLower(field.label));
+      }
+      if (!first.empty()) return {first, labels};
     }
   }
   return {"", message};

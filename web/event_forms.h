@@ -23,8 +23,11 @@ enum class FieldKind {
   kTextArea,
   kNumber,
   kDate,    // YYYY-MM-DD; the event's occurred_at is noon UTC that day
-  kEnum,    // a select of the enum's values, with the reports' labels
-  kChoice,  // one of the engagement's sessions, insights or decisions
+  kEnum,      // a select of the enum's values, with the reports' labels
+  kEnumList,  // checkboxes of the enum's values (a repeated enum field)
+  kChoice,    // one of the engagement's sessions, insights, decisions or participants
+  kChoices,   // checkboxes of them (a repeated id field)
+  kPounds,    // an amount in pounds, as 12.50, recorded in pence
 };
 
 struct FormField {
@@ -35,15 +38,15 @@ struct FormField {
   std::string hint;
   FieldKind kind = FieldKind::kText;
   std::string enum_type;  // kEnum: the enum's full name
-  std::string choice_of;  // kChoice: "session", "insight" or "decision"
+  std::string choice_of;  // kChoice(s): "session", "insight", "decision" or "participant"
 };
 
 struct EventForm {
-  std::string slug;     // in the URL: "open", "session", "insight", "decision", "feedback"
+  std::string slug;     // in the URL: "open", "participant", "invitation", "session", ...
   std::string title;    // the page's heading: "Record a session"
   std::string button;   // "Record the session"
   std::string payload;  // the Event's payload field: "session_held"
-  std::string id_path;  // the payload's own id, made here: "session_id"
+  std::string id_path;  // the payload's own id, made here: "session_id" (empty: none)
   std::vector<FormField> fields;
 };
 
@@ -56,7 +59,7 @@ using Choices = std::map<std::string, std::vector<std::pair<std::string, std::st
 
 // The event a filled form records, inside engagement `engagement_id` (made anew for "open"),
 // by `actor`, for `organisation` (ignored for "open", which asks). Field values come from
-// `values` by field id. A value that cannot be read (a number that is not one) is
+// `values` by field id; a field of checkboxes has its values joined by newlines. A value that cannot be read (a number that is not one) is
 // INVALID_ARGUMENT naming the field's id before the field's problem.
 absl::StatusOr<engagement::v1::Event> BuildEvent(const EventForm& form,
                                                  const std::map<std::string, std::string>& values,

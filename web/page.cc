@@ -1,5 +1,7 @@
 #include "web/page.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace web {
@@ -165,6 +167,36 @@ std::string Select(absl::string_view id, absl::string_view label, absl::string_v
                     value == state.value ? " selected" : "", ">", Escape(text), "</option>\n");
   }
   absl::StrAppend(&html, "</select>\n</div>\n");
+  return html;
+}
+
+std::string Checkboxes(absl::string_view id, absl::string_view legend, absl::string_view hint,
+                       const std::vector<std::pair<std::string, std::string>>& options,
+                       const std::vector<std::string>& checked, absl::string_view error) {
+  FieldState state{"", std::string(error)};
+  std::string html = absl::StrCat(
+      "<div class=\"nhsuk-form-group", error.empty() ? "" : " nhsuk-form-group--error", "\">\n",
+      "<fieldset class=\"nhsuk-fieldset\"", Described(id, hint, state), ">\n",
+      "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">", Escape(legend),
+      "</legend>\n");
+  if (!hint.empty()) {
+    absl::StrAppend(&html, "<div class=\"nhsuk-hint\" id=\"", id, "-hint\">", Escape(hint),
+                    "</div>\n");
+  }
+  if (!error.empty()) absl::StrAppend(&html, ErrorMessage(id, error));
+  if (options.empty()) absl::StrAppend(&html, "<p id=\"", id, "\">None recorded yet.</p>\n");
+  absl::StrAppend(&html, "<div class=\"nhsuk-checkboxes\">\n");
+  for (size_t i = 0; i < options.size(); ++i) {
+    const auto& [value, label] = options[i];
+    const std::string box = i == 0 ? std::string(id) : absl::StrCat(id, "-", i + 1);
+    bool ticked = std::find(checked.begin(), checked.end(), value) != checked.end();
+    absl::StrAppend(&html, "<div class=\"nhsuk-checkboxes__item\">\n"
+                           "<input class=\"nhsuk-checkboxes__input\" id=\"", box, "\" name=\"", id,
+                    "\" type=\"checkbox\" value=\"", Escape(value), "\"", ticked ? " checked" : "",
+                    ">\n<label class=\"nhsuk-label nhsuk-checkboxes__label\" for=\"", box, "\">",
+                    Escape(label), "</label>\n</div>\n");
+  }
+  absl::StrAppend(&html, "</div>\n</fieldset>\n</div>\n");
   return html;
 }
 

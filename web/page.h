@@ -46,6 +46,11 @@ std::string TextArea(absl::string_view id, absl::string_view label, absl::string
 std::string Select(absl::string_view id, absl::string_view label, absl::string_view hint,
                    const std::vector<std::pair<std::string, std::string>>& options,
                    const FieldState& state);
+// Checkboxes: `options` are (value, label); `checked` the values ticked. The first box's id is
+// `id` (where an error summary links to).
+std::string Checkboxes(absl::string_view id, absl::string_view legend, absl::string_view hint,
+                       const std::vector<std::pair<std::string, std::string>>& options,
+                       const std::vector<std::string>& checked, absl::string_view error);
 // (key, value html) rows.
 std::string SummaryList(const std::vector<std::pair<std::string, std::string>>& rows_html);
 // A captioned table; cells are HTML the caller has escaped.

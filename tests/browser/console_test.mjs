@@ -274,15 +274,20 @@ async function chooseOption(page, id, label) {
   expect(now === label, `the keyboard chose "${now}" in #${id}, not "${label}"`);
 }
 
-// Fills a form's fields in order with the keyboard: Tab to each, then type (text) or arrow to
-// the option (select). `fields` are [id, value]; a null value leaves the field as it is (but it
+// Fills a form's fields in order with the keyboard: Tab to each, then type (text), arrow to
+// the option (select) or press Space (a checkbox, for true). `fields` are [id, value]; a null value leaves the field as it is (but it
 // is still tabbed through, in order).
 async function fillForm(page, fields) {
   for (const [id, value] of fields) {
     await tabToId(page, id);
     if (value === null) continue;
     const tag = await page.evaluate(() => document.activeElement.tagName);
-    if (tag === 'SELECT') {
+    const type = await page.evaluate(() => document.activeElement.type);
+    if (type === 'checkbox') {
+      if (value) await page.keyboard.press('Space');
+      const now = await page.$eval(`#${id}`, (e) => e.checked);
+      expect(now === Boolean(value), `#${id} is ${now ? '' : 'not '}ticked after Space`);
+    } else if (tag === 'SELECT') {
       await chooseOption(page, id, value);
     } else {
       await page.keyboard.type(String(value));
@@ -448,20 +453,56 @@ async function main() {
              `landed on ${page.url()} (status ${response?.status()}) ${errors.join('; ')}`);
       const text = await page.$eval('main', (m) => m.innerText);
       expect(text.includes('Recorded in the ledger.'), 'no "Recorded in the ledger." on the page');
-      const rows = (await tableRows(page, tableCaption)) ?? [];
-      expect(rows.some((r) => r.includes(expectedCell)),
-             `the ${tableCaption} table has no row with "${expectedCell}" (rows: ${JSON.stringify(rows)})`);
+      if (tableCaption) {
+        const want = typeof expectedCell === 'function' ? expectedCell() : expectedCell;
+        const rows = (await tableRows(page, tableCaption)) ?? [];
+        expect(rows.some((r) => r.includes(want)),
+               `the ${tableCaption} table has no row with "${want}" (rows: ${JSON.stringify(rows)})`);
+      }
       return true;
     });
     if (ok) await inspect(page, `engagement-after-${name}`);
   };
   const methodLabel = async () => page.$eval('#method', (s) => s.options[1].textContent.trim());
+  const second = (id) => page.$eval(`#${id}`, (s) => s.options[1].textContent.trim());
+  state.person = 'Ann Example';
+  await recordVia('participant', 'Register a participant', async () => [
+    ['role_type', await second('role_type')],
+    ['recruited_through', await second('recruited_through')],
+    ['name', state.person],
+    ['email', 'ann@example.org'],
+    ['telephone', null],
+    ['postcode', null],
+    ['age_band', await second('age_band')],
+    ['sex', await second('sex')],
+    ['ethnic_category', await second('ethnic_category')],
+    ['disability', await second('disability')],
+    ['carer', await second('carer')],
+    ['priority_groups', true],
+    ['occurred_at', null],
+  ], 'Register the participant', null, null);
+  await check('a participant\'s name is sealed: no page shows it', async () => {
+    const text = await page.$eval('body', (b) => b.innerText);
+    expect(!text.includes(state.person), 'the engagement page shows the name');
+  });
+  await recordVia('invitation', 'Invite someone', async () => {
+    state.invitee = await second('participant');
+    return [
+      ['participant', state.invitee],
+      ['channel', null],
+      ['method', await second('method')],
+      ['selection_criteria', 'Works evenings; asked at the last meeting'],
+      ['session', null],
+      ['occurred_at', null],
+    ];
+  }, 'Record the invitation', 'Invitations', () => state.invitee);
   state.session = 'Drop-in at the community centre';
   await recordVia('session', 'Record a session', async () => [
     ['title', state.session],
     ['method', await methodLabel()],
     ['duration_minutes', 90],
     ['venue', 'Riverside community centre'],
+    ['attendees', true],
     ['unregistered_attendee_count', 12],
     ['occurred_at', null],
   ], 'Record the session', 'Sessions', state.session);
@@ -492,6 +533,26 @@ async function main() {
     ['summary', state.feedback],
     ['occurred_at', null],
   ], 'Record the feedback', 'Feedback', state.feedback);
+  await recordVia('reimbursement', 'Record a reimbursement', async () => [
+    ['participant', await second('participant')],
+    ['session', state.session],
+    ['category', await second('category')],
+    ['amount', '12.50'],
+    ['status', await second('status')],
+    ['note', null],
+    ['occurred_at', null],
+  ], 'Record the reimbursement', 'Reimbursements', '\u00a312.50');
+  state.outcomes = 'Two evening clinics a week from April.';
+  await recordVia('evaluation', 'Record the evaluation', async () => [
+    ['aims_met', await second('aims_met')],
+    ['people_reached', 'Thirteen people, one registered'],
+    ['methods', 'The drop-in worked; the survey did not'],
+    ['timing', 'Evenings suited people'],
+    ['actual_cost', '250'],
+    ['outcomes', state.outcomes],
+    ['learning', 'Go to where people are'],
+    ['occurred_at', null],
+  ], 'Record the evaluation', 'Evaluation', state.outcomes);
 
   // 5. A refused append, explained beside the field, with nothing written.
   await check('a session without a title is refused, explained at Title, nothing written', async () => {

@@ -12,10 +12,15 @@ TEST(EventFormsTest, EveryFormsFieldsAreFieldsOfItsEvent) {
   for (const EventForm& form : AllEventForms()) {
     std::map<std::string, std::string> values;
     for (const FormField& field : form.fields) {
+      if (form.slug == "invitation" && field.id == "channel") continue;  // or a participant
       switch (field.kind) {
         case FieldKind::kNumber: values[field.id] = "3"; break;
+        case FieldKind::kPounds: values[field.id] = "12.50"; break;
         case FieldKind::kDate: values[field.id] = "2025-05-01"; break;
-        case FieldKind::kEnum: values[field.id] = EnumOptions(field.enum_type).at(0).first; break;
+        case FieldKind::kEnum:
+        case FieldKind::kEnumList:
+          values[field.id] = EnumOptions(field.enum_type).at(0).first;
+          break;
         default: values[field.id] = "some text";
       }
     }
@@ -68,6 +73,37 @@ TEST(EventFormsTest, ADecisionsInfluenceIsOneInsightInfluenceAndItsOwnStream) {
             "decision-" + event->decision_recorded().decision_id());
 }
 
+TEST(EventFormsTest, AmountsInPoundsAreRecordedInPence) {
+  const EventForm& form = *FindEventForm("reimbursement");
+  for (const auto& [typed, pence] : std::vector<std::pair<std::string, int64_t>>{
+           {"12", 1200}, {"12.5", 1250}, {"12.50", 1250}, {"\xC2\xA3" "1,250.05", 125005}}) {
+    auto event = BuildEvent(form, {{"amount", typed}}, "e-1", "QWE", "o");
+    ASSERT_TRUE(event.ok()) << typed << ": " << event.status();
+    EXPECT_EQ(event->reimbursement_recorded().amount_pence(), pence) << typed;
+  }
+  for (const char* typed : {"12.505", "-3", "twelve", "1.2.3", "12."}) {
+    auto event = BuildEvent(form, {{"amount", typed}}, "e-1", "QWE", "o");
+    ASSERT_FALSE(event.ok()) << typed;
+    EXPECT_EQ(ExplainRefusal(form, std::string(event.status().message())).first, "amount");
+  }
+}
+
+TEST(EventFormsTest, ParticipantsDataGoesWhereTheServerSealsItAndTicksBecomeLists) {
+  auto registered = BuildEvent(*FindEventForm("participant"),
+                               {{"name", "Ann Example"},
+                                {"priority_groups", "PRIORITY_GROUP_CARERS\nPRIORITY_GROUP_YOUNG_PEOPLE"}},
+                               "", "QWE", "o");
+  ASSERT_TRUE(registered.ok()) << registered.status();
+  const auto& data = registered->participant_registered().personal_data();
+  EXPECT_EQ(data.contact().name(), "Ann Example");
+  EXPECT_EQ(data.equality().priority_groups_size(), 2);
+  EXPECT_EQ(StreamOf(*FindEventForm("participant"), *registered),
+            "participant-" + registered->participant_registered().participant_id());
+  auto session = BuildEvent(*FindEventForm("session"), {{"attendees", "p-1\np-2"}}, "e-1", "QWE", "o");
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->session_held().attendee_participant_ids_size(), 2);
+}
+
 TEST(EventFormsTest, WhatCannotBeReadIsRefusedBesideItsField) {
   const EventForm& form = *FindEventForm("session");
   auto number = BuildEvent(form, {{"duration_minutes", "an hour"}}, "e-1", "QWE", "o");
@@ -98,6 +134,11 @@ TEST(EventFormsTest, TheServersRefusalIsPutBesideTheFieldItNames) {
   EXPECT_EQ(ExplainRefusal(session, "events[0].occurred_at: is required").first, "occurred_at");
   EXPECT_EQ(ExplainRefusal(session, "events[0].session_held.method: must be set (not ENGAGEMENT_METHOD_UNSPECIFIED)").second,
             "Select method");
+  // A choice between two fields: beside the first, naming both.
+  EXPECT_EQ(ExplainRefusal(*FindEventForm("invitation"),
+                           "events[0].invitation_sent.invitee: one of its fields must be set"),
+            (std::pair<std::string, std::string>{
+                "participant", "Select participant invited, or channel of an open invitation"}));
   // Naming none of the form's fields: shown above the form, as it is.
   EXPECT_EQ(ExplainRefusal(session, "stream: no such engagement"),
             (std::pair<std::string, std::string>{"", "stream: no such engagement"}));
