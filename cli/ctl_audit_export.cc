@@ -10,6 +10,7 @@
 #include "engagement/v1/report_service.grpc.pb.h"
 #include "ledger/hash_chain.h"
 #include "audit/audit_bundle.h"
+#include "audit/bundle_fetch.h"
 #include "ledger/signed_note.h"
 #include "cli/ctl_audit.h"
 
@@ -23,43 +24,22 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
-// Fetches each position's event, record and inclusion proof against `checkpoint`.
-// participant_registered events are dropped (counted in `excluded`) when `drop_personal`.
-int FetchEntries(const Options& options, AuditService::Stub& stub,
-                 const VerifiedCheckpoint& checkpoint, const std::vector<uint64_t>& positions,
-                 bool drop_personal, audit::Bundle* bundle, uint64_t* excluded) {
-  const uint64_t tree_size = checkpoint.checkpoint.tree_size;
-  for (uint64_t position : positions) {
-    if (position == 0 || position > tree_size) {
-      std::fprintf(stderr, "ledgerctl audit export: position %llu is not in the latest checkpoint "
-                   "(tree size %llu)\n", static_cast<unsigned long long>(position),
-                   static_cast<unsigned long long>(tree_size));
-      return kExitFailed;
-    }
-    engagement::v1::GetInclusionProofRequest request;
-    request.set_position(position);
-    request.set_tree_size(tree_size);
-    engagement::v1::GetInclusionProofResponse response;
-    grpc::ClientContext context;
-    SetDeadline(&context, options);
-    grpc::Status status = stub.GetInclusionProof(&context, request, &response);
-    if (!status.ok()) return Report(status, options);
-    if (drop_personal && response.event().has_participant_registered()) {
-      ++*excluded;
-      continue;
-    }
-    audit::BundleEntry entry;
-    entry.event = response.event();
-    entry.canonical_record = response.canonical_record();
-    entry.leaf_index = response.leaf_index();
-    entry.tree_size = response.tree_size();
-    entry.proof.assign(response.proof().begin(), response.proof().end());
-    bundle->entries.push_back(std::move(entry));
-    if (bundle->entries.size() % 1000 == 0) {
-      std::fprintf(stderr, "  ... %zu events fetched\n", bundle->entries.size());
-    }
+// Each position's event, record and inclusion proof against `checkpoint` (audit/bundle_fetch.h).
+int FetchEntries(const Options& options, const VerifiedCheckpoint& checkpoint,
+                 const std::vector<uint64_t>& positions, bool drop_personal, audit::Bundle* bundle,
+                 uint64_t* excluded) {
+  absl::Status fetched = audit::FetchEntries(
+      Channel(options), [&options](grpc::ClientContext& context) { SetDeadline(&context, options); },
+      checkpoint.checkpoint.tree_size, positions, drop_personal, bundle, excluded,
+      [](size_t count) { std::fprintf(stderr, "  ... %zu events fetched\n", count); });
+  if (fetched.ok()) return kExitOk;
+  if (fetched.code() == absl::StatusCode::kFailedPrecondition) {
+    std::fprintf(stderr, "ledgerctl audit export: %s\n", std::string(fetched.message()).c_str());
+    return kExitFailed;
   }
-  return kExitOk;
+  return Report(grpc::Status(static_cast<grpc::StatusCode>(fetched.code()),
+                             std::string(fetched.message())),
+                options);
 }
 
 // Writes the bundle, then checks what was written as an auditor would.
@@ -69,12 +49,7 @@ int WriteAndCheck(const Options& options, const VerifiedCheckpoint& checkpoint,
   bundle.verifier_key = checkpoint.verifier_key;
   // Every signature line but the ledger's own is a witness's cosignature (checked by audit check
   // with --witness_key; named in the manifest for people to read).
-  absl::StatusOr<ledger::SplitNote> lines = ledger::SplitSignedNote(checkpoint.note);
-  if (lines.ok()) {
-    for (const ledger::NoteSignatureLine& line : lines->signatures) {
-      if (line.key_name != checkpoint.checkpoint.origin) bundle.cosigned_by.push_back(line.key_name);
-    }
-  }
+  bundle.cosigned_by = audit::CosignersOf(checkpoint.note, checkpoint.checkpoint.origin);
   absl::Status written = audit::WriteBundle(options.out, bundle);
   if (!written.ok()) {
     std::fprintf(stderr, "ledgerctl audit export: %s\n", std::string(written.message()).c_str());
@@ -130,86 +105,25 @@ int ExportRange(const Options& options) {
                                     " of the log ", checkpoint.checkpoint.origin,
                                     ", exported from ", options.server, " on ", Now(), ".\n");
   uint64_t excluded = 0;
-  if (int code = FetchEntries(options, *stub, checkpoint, positions, false, &bundle, &excluded);
+  if (int code = FetchEntries(options, checkpoint, positions, false, &bundle, &excluded);
       code != kExitOk) {
     return code;
   }
   return WriteAndCheck(options, checkpoint, bundle);
 }
 
-// The positions of the decision's trace, and of the log's duty-to-involve assessments naming it
-// and the invitations to its sessions and their engagements.
-int EvidencePositions(const Options& options, const std::string& organisation,
-                      std::set<uint64_t>* positions) {
-  auto channel = Channel(options);
-  auto reports = engagement::v1::ReportService::NewStub(channel);
-  engagement::v1::GetTraceabilityRequest trace_request;
-  trace_request.set_organisation(organisation);
-  trace_request.set_decision_id(options.decision);
-  engagement::v1::GetTraceabilityResponse trace;
-  {
-    grpc::ClientContext context;
-    SetDeadline(&context, options);
-    grpc::Status status = reports->GetTraceability(&context, trace_request, &trace);
-    if (!status.ok()) return Report(status, options);
-  }
-  std::set<uint64_t> session_positions;
-  positions->insert(trace.origin().position());
-  for (const auto* steps : {&trace.linked(), &trace.feedback(), &trace.sessions()}) {
-    for (const auto& step : *steps) positions->insert(step.position());
-  }
-  for (const auto& step : trace.sessions()) session_positions.insert(step.position());
-  positions->erase(0);
-
-  // One pass over the organisation's events of the kinds that matter.
-  auto ledger_stub = engagement::v1::LedgerService::NewStub(channel);
-  engagement::v1::ReadLogRequest request;
-  request.set_from_position(1);
-  for (const char* kind : {"duty_to_involve_assessed", "session_held", "invitation_sent",
-                           "invitation_responded"}) {
-    request.mutable_filter()->add_event_types(kind);
-  }
-  request.mutable_filter()->add_organisations(organisation);
-  std::set<std::string> engagements, sessions, invitations;
-  std::vector<engagement::v1::Event> sent, responded;
-  grpc::ClientContext context;
-  auto reader = ledger_stub->ReadLog(&context, request);
-  engagement::v1::ReadLogResponse message;
-  while (reader->Read(&message)) {
-    const engagement::v1::Event& e = message.event();
-    if (e.has_duty_to_involve_assessed() &&
-        e.duty_to_involve_assessed().decision_id() == options.decision) {
-      positions->insert(e.position());
-    } else if (e.has_session_held() && session_positions.contains(e.position())) {
-      engagements.insert(e.session_held().engagement_id());
-      sessions.insert(e.session_held().session_id());
-    } else if (e.has_invitation_sent()) {
-      sent.push_back(e);
-    } else if (e.has_invitation_responded()) {
-      responded.push_back(e);
-    }
-  }
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return Report(status, options);
-  for (const auto& e : sent) {
-    const auto& invitation = e.invitation_sent();
-    if (engagements.contains(invitation.engagement_id()) &&
-        (invitation.session_id().empty() || sessions.contains(invitation.session_id()))) {
-      positions->insert(e.position());
-      invitations.insert(invitation.invitation_id());
-    }
-  }
-  for (const auto& e : responded) {
-    if (invitations.contains(e.invitation_responded().invitation_id())) positions->insert(e.position());
-  }
-  return kExitOk;
-}
-
 int ExportDecision(const Options& options) {
   if (options.organisations.size() != 1) return Usage("--decision needs --org=ODS (one code)");
   const std::string& organisation = options.organisations[0];
-  std::set<uint64_t> wanted;
-  if (int code = EvidencePositions(options, organisation, &wanted); code != kExitOk) return code;
+  absl::StatusOr<std::set<uint64_t>> evidence = audit::EvidencePositions(
+      Channel(options), [&options](grpc::ClientContext& context) { SetDeadline(&context, options); },
+      organisation, options.decision);
+  if (!evidence.ok()) {
+    return Report(grpc::Status(static_cast<grpc::StatusCode>(evidence.status().code()),
+                               std::string(evidence.status().message())),
+                  options);
+  }
+  const std::set<uint64_t>& wanted = *evidence;
   // A checkpoint that covers every event read.
   auto stub = ConnectAudit(options);
   VerifiedCheckpoint checkpoint;
@@ -218,17 +132,11 @@ int ExportDecision(const Options& options) {
     return code;
   }
   audit::Bundle bundle;
-  bundle.description = absl::StrCat(
-      "Evidence pack of decision ", options.decision, " of organisation ", organisation,
-      "\nin the log ", checkpoint.checkpoint.origin, ", exported from ", options.server, " on ",
-      Now(), ":\nthe decision, the insights it considered, the sessions they came from, the "
-      "feedback given on it,\nthe duty-to-involve assessments naming it, and the invitations to "
-      "those sessions and their\nengagements (and the answers to them). Events registering "
-      "participants (participant_registered)\nare left out: they hold personal data. Each event "
-      "is proved on its own, so the proofs of\nthe others hold without them.\n");
+  bundle.description = audit::EvidencePackDescription(
+      options.decision, organisation, checkpoint.checkpoint.origin, options.server, Now());
   uint64_t excluded = 0;
   std::vector<uint64_t> positions(wanted.begin(), wanted.end());
-  if (int code = FetchEntries(options, *stub, checkpoint, positions, true, &bundle, &excluded);
+  if (int code = FetchEntries(options, checkpoint, positions, true, &bundle, &excluded);
       code != kExitOk) {
     return code;
   }

@@ -3,31 +3,15 @@
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/http_listen.h"
 #include "services/json_api.h"
 #include "web/console.h"
 
 namespace services {
 
-absl::Status SplitHostPort(const std::string& listen, const std::string& flag, std::string* host,
-                           int* port) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), port) ||
-      *port < 0 || *port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", listen, " is not host:port"));
-  }
-  *host = listen.substr(0, colon);
-  if (host->size() > 1 && host->front() == '[') *host = host->substr(1, host->size() - 2);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::unique_ptr<HttpFrontEnd>> HttpFrontEnd::Start(
     const HttpFrontOptions& options, std::shared_ptr<grpc::Channel> channel) {
-  std::string host;
-  int port = 0;
-  absl::Status split = SplitHostPort(options.listen, "--http_listen", &host, &port);
-  if (!split.ok()) return split;
   std::unique_ptr<HttpFrontEnd> front(new HttpFrontEnd());
   if (!options.tls_cert_file.empty()) {
     auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
@@ -62,16 +46,9 @@ absl::StatusOr<std::unique_ptr<HttpFrontEnd>> HttpFrontEnd::Start(
   }
   front->api_ = std::make_unique<JsonApi>(std::move(channel), options.max_streams);
   front->api_->Register(http);
-  if (port == 0) {
-    port = http.bind_to_any_port(host.c_str());
-  } else if (!http.bind_to_port(host.c_str(), port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return absl::UnavailableError(
-        absl::StrCat("--http_listen: cannot listen on ", options.listen, " (in use?)"));
-  }
-  front->port_ = port;
+  absl::StatusOr<int> port = BindHttp(http, options.listen, "--http_listen");
+  if (!port.ok()) return port.status();
+  front->port_ = *port;
   front->thread_ = std::thread([raw = front.get()] { raw->server_->listen_after_bind(); });
   return front;
 }

@@ -68,10 +68,6 @@ class HttpFrontEnd {
   int port_ = 0;
 };
 
-// Splits "host:port" ("[::1]:8080" too); `flag` names it in the error.
-absl::Status SplitHostPort(const std::string& listen, const std::string& flag, std::string* host,
-                           int* port);
-
 }  // namespace services
 
 #endif  // ENGAGEMENT_SERVICES_HTTP_FRONT_H_

@@ -3,8 +3,8 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/http_listen.h"
 
 namespace services {
 namespace {
@@ -18,15 +18,6 @@ bool SameSecret(const std::string& given, const std::string& expected) {
 
 absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     const std::string& listen, const std::string& token, const LedgerMetrics* metrics) {
-  const size_t colon = listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--metrics_listen: ", listen, " is not host:port"));
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
-
   std::unique_ptr<MetricsHttpServer> server(new MetricsHttpServer());
   server->server_ = std::make_unique<httplib::Server>();
   httplib::Server& http = *server->server_;
@@ -44,16 +35,9 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     }
     response.set_content(metrics->Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  if (port == 0) {
-    port = http.bind_to_any_port(host.c_str());
-  } else if (!http.bind_to_port(host.c_str(), port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return absl::UnavailableError(
-        absl::StrCat("--metrics_listen: cannot listen on ", listen, " (in use?)"));
-  }
-  server->port_ = port;
+  absl::StatusOr<int> port = BindHttp(http, listen, "--metrics_listen");
+  if (!port.ok()) return port.status();
+  server->port_ = *port;
   server->thread_ = std::thread([raw = server.get()] { raw->server_->listen_after_bind(); });
   return server;
 }

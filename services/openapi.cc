@@ -5,16 +5,72 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include <google/protobuf/descriptor.pb.h>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "services/http_routes.h"
 
 namespace services {
+
+std::string_view ContractDescriptorSet();  // contract_descriptors.cc (generated)
+
 namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using Json = nlohmann::json;
+
+// The .proto comments, looked up by full name in a pool built from the contract's descriptor
+// set (the generated pool holds no source info).
+class Comments {
+ public:
+  Comments() {
+    google::protobuf::FileDescriptorSet set;
+    std::string_view bytes = ContractDescriptorSet();
+    if (!set.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
+    for (const google::protobuf::FileDescriptorProto& file : set.file()) pool_.BuildFile(file);
+  }
+  std::string Of(const Descriptor& type) const { return Text(pool_.FindMessageTypeByName(type.full_name())); }
+  std::string Of(const FieldDescriptor& field) const {
+    return Text(pool_.FindFieldByName(field.full_name()));
+  }
+  std::string Of(const google::protobuf::MethodDescriptor& method) const {
+    return Text(pool_.FindMethodByName(method.full_name()));
+  }
+  std::string Of(const google::protobuf::EnumDescriptor& type) const {
+    return Text(pool_.FindEnumTypeByName(type.full_name()));
+  }
+
+ private:
+  template <typename D>
+  static std::string Text(const D* descriptor) {
+    google::protobuf::SourceLocation location;
+    if (descriptor == nullptr || !descriptor->GetSourceLocation(&location)) return "";
+    std::string text;
+    for (absl::string_view line : absl::StrSplit(location.leading_comments, '\n')) {
+      line = absl::StripAsciiWhitespace(line);
+      if (line.empty()) continue;
+      absl::StrAppend(&text, text.empty() ? "" : " ", line);
+    }
+    return text;
+  }
+  google::protobuf::DescriptorPool pool_;
+};
+
+const Comments& ContractComments() {
+  static const auto* comments = new Comments();
+  return *comments;
+}
+
+// Adds "description" when the .proto has a comment.
+template <typename D>
+void Describe(const D& descriptor, nlohmann::json* schema) {
+  std::string text = ContractComments().Of(descriptor);
+  if (!text.empty() && !schema->contains("$ref")) (*schema)["description"] = text;
+}
 
 bool IsWellKnown(const Descriptor& type) { return type.file()->package() == "google.protobuf"; }
 
@@ -39,9 +95,14 @@ class SchemaWriter {
       Json properties = Json::object();
       for (int i = 0; i < type.field_count(); ++i) {
         const FieldDescriptor& field = *type.field(i);
-        properties[field.json_name()] = FieldSchema(field);
+        Json schema = FieldSchema(field);
+        if (schema.contains("$ref")) schema = {{"allOf", Json::array({schema})}};
+        Describe(field, &schema);
+        properties[field.json_name()] = schema;
       }
-      (*schemas_)[type.full_name()] = {{"type", "object"}, {"properties", properties}};
+      Json object = {{"type", "object"}, {"properties", properties}};
+      Describe(type, &object);
+      (*schemas_)[type.full_name()] = object;
     }
     return {{"$ref", absl::StrCat("#/components/schemas/", type.full_name())}};
   }
@@ -115,6 +176,7 @@ void QueryParameters(const Descriptor& type, const std::string& prefix,
     }
     Json parameter = {{"name", name}, {"in", "query"}, {"required", false},
                       {"schema", writer.FieldSchema(field)}};
+    Describe(field, &parameter);
     if (field.is_repeated()) parameter["explode"] = true;
     parameters->push_back(parameter);
   }
@@ -143,13 +205,18 @@ std::string OpenApiDocument() {
     std::set<std::string> in_path;
     for (const std::string& variable : route.Variables()) {
       in_path.insert(variable);
-      parameters.push_back({{"name", variable}, {"in", "path"}, {"required", true},
-                            {"schema", {{"type", "string"}}}});
+      Json parameter = {{"name", variable}, {"in", "path"}, {"required", true},
+                        {"schema", {{"type", "string"}}}};
+      if (const FieldDescriptor* field = method->input_type()->FindFieldByName(variable)) {
+        Describe(*field, &parameter);
+      }
+      parameters.push_back(parameter);
     }
     Json operation = {{"operationId", absl::StrCat(service, "_", method->name())},
                       {"tags", {service}},
                       {"summary", absl::StrCat(method->service()->full_name(), ".",
                                                method->name())}};
+    Describe(*method, &operation);
     if (route.verb == "GET") {
       QueryParameters(*method->input_type(), "", in_path, writer, 0, &parameters);
     } else {

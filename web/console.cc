@@ -95,6 +95,8 @@ void Console::Register(httplib::Server& http) {
   route("GET", "/reports/assurance/download", &Console::AssuranceDownload);
   route("GET", "/decisions/([A-Za-z0-9._-]+)/trace", &Console::Trace);
   route("GET", "/insights/([A-Za-z0-9._-]+)/trace", &Console::Trace);
+  route("GET", "/decisions/([A-Za-z0-9._-]+)/evidence", &Console::EvidenceDownload);
+  route("GET", "/audit/bundle", &Console::BundleDownload);
   route("GET", "/audit", &Console::Audit);
   route("POST", "/audit", &Console::Audit);
 }

@@ -12,7 +12,9 @@
 //                                   any date; downloads as HTML and CSV
 //   /decisions/{id}/trace           from a decision to its insights, sessions and people
 //   /insights/{id}/trace            and back: from an insight to the decisions and feedback
+//   /decisions/{id}/evidence        the decision's evidence pack, a zip (bundle_download.h)
 //   /audit                          checkpoints, witnesses, projection checks
+//   /audit/bundle?from=&to=         an audit bundle of those positions, a zip
 //   /assets/...                     NHS.UK frontend's stylesheet and icons (assets.h)
 //
 // Every page calls the public services over the in-process channel with the signed-in person's
@@ -27,6 +29,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "engagement/v1/reports.pb.h"
+#include "web/bundle_download.h"
 #include "web/page.h"
 #include "web/session_store.h"
 
@@ -92,10 +97,18 @@ class Console {
   void RecordForm(Visit& visit);
 
   // console_reports.cc
+  // The report, or false having answered the refusal.
+  bool FetchAssuranceReport(Visit& visit, const engagement::v1::GetAssuranceReportRequest& request,
+                            engagement::v1::GetAssuranceReportResponse* answer);
   void AssuranceReport(Visit& visit);
   void AssuranceDownload(Visit& visit);
   void Trace(Visit& visit);
   void Audit(Visit& visit);
+
+  // console_downloads.cc
+  void EvidenceDownload(Visit& visit);
+  void BundleDownload(Visit& visit);
+  void SendDownload(Visit& visit, const absl::StatusOr<Download>& download);
 
   std::shared_ptr<grpc::Channel> channel_;
   ConsoleOptions options_;

@@ -13,6 +13,7 @@
 #include "engagement/v1/operations.grpc.pb.h"
 #include "engagement/v1/report_service.grpc.pb.h"
 #include "projections/report_export.h"
+#include "web/bundle_download.h"
 #include "web/console.h"
 
 namespace web {
@@ -70,6 +71,17 @@ std::string QueryOf(const httplib::Request& http) {
 
 }  // namespace
 
+bool Console::FetchAssuranceReport(Visit& visit,
+                                   const engagement::v1::GetAssuranceReportRequest& request,
+                                   engagement::v1::GetAssuranceReportResponse* answer) {
+  auto reports = engagement::v1::ReportService::NewStub(channel_);
+  grpc::ClientContext context;
+  Prepare(context, visit);
+  grpc::Status status = reports->GetAssuranceReport(&context, request, answer);
+  if (!status.ok()) RespondRefusal(visit, status.error_code(), status.error_message());
+  return status.ok();
+}
+
 void Console::AssuranceReport(Visit& visit) {
   std::string as_of_error;
   engagement::v1::GetAssuranceReportRequest request = ReportRequest(visit.http, &as_of_error);
@@ -92,12 +104,8 @@ void Console::AssuranceReport(Visit& visit) {
   if (request.organisation().empty() || !as_of_error.empty()) {
     return Respond(visit, as_of_error.empty() ? 200 : 400, "Assurance report", html);
   }
-  auto reports = engagement::v1::ReportService::NewStub(channel_);
-  grpc::ClientContext context;
-  Prepare(context, visit);
   engagement::v1::GetAssuranceReportResponse answer;
-  grpc::Status status = reports->GetAssuranceReport(&context, request, &answer);
-  if (!status.ok()) return RespondRefusal(visit, status.error_code(), status.error_message());
+  if (!FetchAssuranceReport(visit, request, &answer)) return;
   const engagement::v1::AssuranceReport& r = answer.report();
   const std::string query = QueryOf(visit.http);
   absl::StrAppend(
@@ -137,12 +145,8 @@ void Console::AssuranceDownload(Visit& visit) {
     return Respond(visit, 400, "That cannot be shown",
                    Paragraph("Choose an organisation and a period on the report page."));
   }
-  auto reports = engagement::v1::ReportService::NewStub(channel_);
-  grpc::ClientContext context;
-  Prepare(context, visit);
   engagement::v1::GetAssuranceReportResponse answer;
-  grpc::Status status = reports->GetAssuranceReport(&context, request, &answer);
-  if (!status.ok()) return RespondRefusal(visit, status.error_code(), status.error_message());
+  if (!FetchAssuranceReport(visit, request, &answer)) return;
   const std::string name = absl::StrCat("assurance-", request.organisation(), "-",
                                         request.period_start(), "-", request.period_end());
   if (visit.http.get_param_value("format") == "csv") {
@@ -218,6 +222,15 @@ void Console::Trace(Visit& visit) {
   }
   html += Table("The mix of people, by priority group", {"Group", "People"}, mix);
   html += Table("Feedback given on it", header, steps(trace.feedback()));
+  if (visit.viewer.may_audit) {
+    absl::StrAppend(
+        &html, "<p>",
+        Link(absl::StrCat("/decisions/", request.decision_id(), "/evidence?organisation=",
+                          organisation),
+             "Download the evidence pack (zip)"),
+        ": every event above and the invitations behind it, each with its proof against the "
+        "signed checkpoint, to check with ledgerctl audit check or docs/audit.md's checker.</p>\n");
+  }
   html += Paragraph("Counts of 1 to 7 people are shown as * and others are rounded to the "
                     "nearest 5, so that no one can be singled out.");
   Respond(visit, 200, "From a decision to the people behind it", html);
@@ -288,6 +301,17 @@ void Console::Audit(Visit& visit) {
   }
   html += Table("Projections", {"Projection", "Up to position", "Check"}, rows);
   html += FormStart(visit.viewer, "/audit") + FormEnd("Check every projection against the log now");
+  const uint64_t size = checkpoint.checkpoint().tree_size();
+  html += absl::StrCat(
+      "<h2 class=\"nhsuk-heading-m\">Download an audit bundle</h2>\n",
+      Paragraph(absl::StrCat("The events between two positions, each with its proof against the "
+                             "signed checkpoint (at most ", kMaxBundleEvents, " events).")),
+      FormStart(visit.viewer, "/audit/bundle", "get"),
+      TextInput("from", "First position", "", {absl::StrCat(size > 99 ? size - 99 : 1), ""},
+                "text", "nhsuk-input--width-10\" inputmode=\"numeric"),
+      TextInput("to", "Last position", "", {absl::StrCat(size), ""}, "text",
+                "nhsuk-input--width-10\" inputmode=\"numeric"),
+      FormEnd("Download the audit bundle (zip)"));
   Respond(visit, 200, "Audit", html);
 }
 

@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "projections/html_page.h"
 
 namespace web {
 
-std::string Escape(absl::string_view text);
+// Escapes &, <, > and " (the reports' own escaping).
+using projections::Escape;
 
 // What the frame shows of the person.
 struct Viewer {

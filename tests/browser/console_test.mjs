@@ -2,7 +2,7 @@
 // the keyboard only, against the real ledgerd in local mode.
 //
 //   node tests/browser/console_test.mjs --ledgerd build/services/ledgerd \
-//       --work-dir "$(mktemp -d)" --node-modules web/node_modules
+//       --ledgerctl build/cli/ledgerctl --work-dir "$(mktemp -d)" --node-modules web/node_modules
 //
 // It signs in, opens an engagement and records a session, an insight, a decision and feedback
 // through the forms (Tab to each field, type, Enter on the button); submits a session without a
@@ -19,7 +19,7 @@
 //
 // Needs node 18+, /usr/bin/chromium, and web/node_modules (puppeteer-core, axe-core: npm ci in
 // web/).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -41,16 +41,18 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 function parseArguments(argv) {
   const options = {};
   for (let i = 0; i < argv.length; ++i) {
-    const match = /^--(ledgerd|work-dir|node-modules)(?:=(.*))?$/.exec(argv[i]);
+    const match = /^--(ledgerd|ledgerctl|work-dir|node-modules)(?:=(.*))?$/.exec(argv[i]);
     if (!match) throw new Error(`unknown argument ${argv[i]}`);
     options[match[1]] = match[2] ?? argv[++i];
   }
-  for (const name of ['ledgerd', 'work-dir', 'node-modules']) {
+  for (const name of ['ledgerd', 'ledgerctl', 'work-dir', 'node-modules']) {
     if (!options[name]) throw new Error(`--${name} is required`);
   }
   return options;
 }
 
+let workRoot = '';
+let ledgerctlPath = '';
 let passed = 0;
 let failed = 0;
 function pass(name) {
@@ -297,6 +299,33 @@ async function fillForm(page, fields) {
   }
 }
 
+// Downloads the zip at `href` with the page's session, unpacks it (Python's zipfile) and checks
+// the bundle inside with `ledgerctl audit check` (exit 0: every proof holds).
+async function checkZipDownload(page, href, stem) {
+  const got = await page.evaluate(async (address) => {
+    const response = await fetch(address);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return { status: response.status, type: response.headers.get('content-type'),
+             disposition: response.headers.get('content-disposition'), base64: btoa(binary) };
+  }, href);
+  expect(got.status === 200 && got.type === 'application/zip',
+         `${href}: ${got.status} ${got.type} ${Buffer.from(got.base64, 'base64').toString().slice(0, 200)}`);
+  expect(/attachment; filename="[^"]+\.zip"/.test(got.disposition ?? ''), `disposition ${got.disposition}`);
+  const dir = fs.mkdtempSync(path.join(workRoot, `${stem}-`));
+  const zip = path.join(dir, `${stem}.zip`);
+  fs.writeFileSync(zip, Buffer.from(got.base64, 'base64'));
+  const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', zip, dir], { encoding: 'utf8' });
+  expect(unzip.status === 0, `unzip: ${unzip.stderr}`);
+  const inside = fs.readdirSync(dir).filter((name) => name.startsWith(stem) && !name.endsWith('.zip'));
+  expect(inside.length === 1, `the zip holds ${JSON.stringify(inside)}`);
+  const checked = spawnSync(ledgerctlPath, ['audit', 'check', path.join(dir, inside[0])],
+                            { encoding: 'utf8', timeout: 60_000 });
+  expect(checked.status === 0,
+         `ledgerctl audit check exited ${checked.status}: ${checked.stdout} ${checked.stderr}`);
+}
+
 // The body rows of the table captioned `caption` (none when the page says "None yet.").
 const tableRows = (page, caption) => page.evaluate((want) => {
   const table = [...document.querySelectorAll('table')]
@@ -337,11 +366,13 @@ async function main() {
   try {
     options = parseArguments(process.argv.slice(2));
   } catch (error) {
-    console.error(`${error.message}\nusage: node console_test.mjs --ledgerd PATH --work-dir DIR ` +
-                  '--node-modules DIR');
+    console.error(`${error.message}\nusage: node console_test.mjs --ledgerd PATH --ledgerctl PATH ` +
+                  '--work-dir DIR --node-modules DIR');
     process.exit(EXIT_SETUP);
   }
   const workDir = path.resolve(options['work-dir']);
+  workRoot = workDir;
+  ledgerctlPath = path.resolve(options.ledgerctl);
   const nodeModules = path.resolve(options['node-modules']);
   fs.mkdirSync(workDir, { recursive: true });
   screenshotDir = path.join(workDir, 'screenshots');
@@ -646,6 +677,12 @@ async function main() {
            `"Insights it considered" has no "${state.theme}" (rows: ${JSON.stringify(rows)})`);
   });
   if (pathOf().endsWith('/trace')) await inspect(page, 'trace');
+  await check('the decision\'s evidence pack downloads and checks with ledgerctl audit check', async () => {
+    const href = await page.$$eval('main a', (links) =>
+        links.find((a) => a.textContent.trim() === 'Download the evidence pack (zip)')?.href);
+    expect(href, 'no "Download the evidence pack (zip)" link on the trace page');
+    await checkZipDownload(page, href, 'evidence');
+  });
   await check('and back: from the insight to the decision', async () => {
     expect(/^\/decisions\//.test(pathOf()), 'not on the decision\'s trace');
     await followLink(page, 'insight');
@@ -667,6 +704,12 @@ async function main() {
     expect(note.length > 0, 'no <pre> with the note, or it is empty');
   });
   if (pathOf() === '/audit') await inspect(page, 'audit');
+  await check('an audit bundle of the whole log downloads and checks with ledgerctl audit check', async () => {
+    const from = await page.$eval('#from', (e) => e.value);
+    const to = await page.$eval('#to', (e) => e.value);
+    expect(Number(to) >= 5 && Number(from) === 1, `the form offers positions ${from} to ${to}`);
+    await checkZipDownload(page, url(`/audit/bundle?from=${from}&to=${to}`), 'audit-bundle');
+  });
   return server.dataDir;
 }
 

@@ -32,8 +32,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from interop_support import (EXIT_FAILED, EXIT_OK, EXIT_SETUP, CheckFailed, Ledgerd, SecureSetup,
-                             SetupError, expect, free_port, log, stop_on_sigterm)
+from interop_support import (EXIT_FAILED, EXIT_OK, EXIT_SETUP, Ledgerd, SecureSetup, SetupError,
+                             expect, free_port, log, stop_on_sigterm)
 import interop_support
 
 SUBJECT = "officer@qwe"
@@ -155,25 +155,15 @@ def run(args):
                 return None, str(e)
         interop_support.wait_until_serving(server, probe)
 
-        def check(name, fn):
-            nonlocal passed, failed
-            try:
-                detail = fn()
-                passed += 1
-                log("PASS %-28s %s" % (name, detail or ""))
-            except CheckFailed as e:
-                failed += 1
-                log("FAIL %-28s %s" % (name, e))
-
         state = {}
 
-        def without_session_goes_to_sign_in():
+        def without_session_goes_to_sign_in(_):
             status, headers, _ = Browser(os.path.join(setup.dir, "ca.pem")).go(console + "/")
             expect(status == 303 and headers.get("Location") == "/sign-in",
                    "GET / without a session: %s %s" % (status, headers.get("Location")))
             return "303 -> /sign-in"
 
-        def redirect_carries_a_challenge():
+        def redirect_carries_a_challenge(_):
             status, _, body = browser.go(console + "/sign-in")
             expect("Sign in with your organisation" in body, "no sign-in button on /sign-in")
             status, headers, _ = browser.go(console + "/sign-in", {"who": "oidc"})
@@ -190,7 +180,7 @@ def run(args):
             state["authorize"] = location
             return "to the issuer with an S256 challenge and a state"
 
-        def callback_signs_in():
+        def callback_signs_in(_):
             status, headers, _ = browser.go(state["authorize"])
             expect(status == 302, "issuer /authorize: %s" % status)
             callback = headers["Location"]
@@ -209,18 +199,18 @@ def run(args):
             expect(setup.token not in body, "the access token reached the page")
             return "code and verifier exchanged; session cookie HttpOnly, Secure, SameSite=Strict"
 
-        def state_works_once():
+        def state_works_once(_):
             status, _, body = Browser(os.path.join(setup.dir, "ca.pem")).go(state["callback"])
             expect(status == 401 and "expired" in body, "replayed callback: %s" % status)
             return "replayed callback refused"
 
-        def form_without_token_refused():
+        def form_without_token_refused(_):
             status, _, body = browser.go(console + "/engagements/new",
                                          {"title": "No form token", "organisation": "QWE"})
             expect(status == 403, "POST without csrf: %s" % status)
             return "403"
 
-        def sign_out_ends_the_session():
+        def sign_out_ends_the_session(_):
             _, _, page = browser.go(console + "/")
             marker = 'name="csrf" value="'
             csrf = page[page.index(marker) + len(marker):].split('"', 1)[0]
@@ -230,14 +220,16 @@ def run(args):
             expect(status == 303, "after sign-out, /: %s" % status)
             return "the old cookie no longer works"
 
-        check("without_session_goes_to_sign_in", without_session_goes_to_sign_in)
-        check("redirect_carries_a_challenge", redirect_carries_a_challenge)
-        check("callback_signs_in", callback_signs_in)
-        check("state_works_once", state_works_once)
-        check("form_without_token_refused", form_without_token_refused)
-        check("sign_out_ends_the_session", sign_out_ends_the_session)
+        passed, failed = interop_support.run_checks([
+            ("without_session_goes_to_sign_in", without_session_goes_to_sign_in),
+            ("redirect_carries_a_challenge", redirect_carries_a_challenge),
+            ("callback_signs_in", callback_signs_in),
+            ("state_works_once", state_works_once),
+            ("form_without_token_refused", form_without_token_refused),
+            ("sign_out_ends_the_session", sign_out_ends_the_session),
+        ], None)
     finally:
-        log("ledgerd stopped: %s" % server.stop())
+        server.stop_and_log()
         issuer_server.shutdown()
     log("%d passed, %d failed" % (passed, failed))
     return EXIT_OK if failed == 0 else EXIT_FAILED

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 import uuid
 
 GRPC_PYTHON_PLUGIN = "/usr/bin/grpc_python_plugin"
@@ -38,6 +39,29 @@ def expect(condition, message):
 
 def log(line):
     print(line, flush=True)
+
+
+def run_checks(checks, ctx, explain=None):
+    """Runs each (name, check) of `checks` with `ctx`, printing "PASS name detail" or "FAIL name
+    why". `explain(exception)` may name an expected kind of exception (an RPC error) in words, or
+    return None. Any other exception is a failure too (a bug in a check still counts).
+    Returns (passed, failed)."""
+    width = max(len(name) for name, _ in checks) + 1
+    passed = failed = 0
+    for name, check in checks:
+        try:
+            detail = check(ctx)
+            log("PASS %-*s %s" % (width, name, detail or ""))
+            passed += 1
+        except CheckFailed as e:
+            log("FAIL %-*s %s" % (width, name, e))
+            failed += 1
+        except Exception as e:
+            words = explain(e) if explain is not None else None
+            log("FAIL %-*s %s" % (width, name, words or "unexpected exception:\n" +
+                                  traceback.format_exc().rstrip()))
+            failed += 1
+    return passed, failed
 
 
 def stop_on_sigterm():
@@ -218,6 +242,13 @@ class Ledgerd:
 
     def running(self):
         return self.process is not None and self.process.poll() is None
+
+    def stop_and_log(self):
+        """stop(), saying how it went, with the log's tail when ledgerd did not exit cleanly."""
+        stopped = self.stop()
+        log("ledgerd stopped: %s (log: %s)" % (stopped, self.log_path))
+        if self.exit_code not in (None, 0):
+            log("note: ledgerd did not exit cleanly:\n%s" % self.log_tail())
 
     def stop(self):
         """SIGTERM, wait up to STOP_TIMEOUT_S, then SIGKILL. Returns a description."""

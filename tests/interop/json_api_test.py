@@ -205,7 +205,14 @@ def check_openapi(ctx):
     expect(not extra, "operations of no RPC: %s" % ", ".join(map(str, extra)))
     expect(len(ids) == len(set(ids)), "operationIds repeat: %s" % sorted(ids))
     expect(len(ops) == len(rpcs), "%d operations for %d RPCs" % (len(ops), len(rpcs)))
-    return "OpenAPI %s: %d operations, one per RPC of %s" % (
+    # The .proto comments come with it: every operation, and every field of the Event.
+    undescribed = [op_id for path, verb, op_id in ops
+                   if not ctx.document["paths"][path][verb].get("description")]
+    expect(not undescribed, "operations without the RPC's comment: %s" % ", ".join(undescribed))
+    event = ctx.document["components"]["schemas"].get("engagement.v1.Event", {})
+    bare = [name for name, field in event.get("properties", {}).items() if not field.get("description")]
+    expect(event and not bare, "Event fields without their comment: %s" % ", ".join(bare))
+    return "OpenAPI %s: %d operations, one per RPC of %s, with the .proto comments" % (
         ctx.document["openapi"], len(ops), ", ".join(p + ".proto" for p in SERVICE_PROTOS))
 
 
@@ -382,19 +389,7 @@ CHECKS = [
 
 
 def run_checks(ctx):
-    passed = failed = 0
-    for name, check in CHECKS:
-        try:
-            detail = check(ctx)
-            log("PASS %-29s %s" % (name, detail))
-            passed += 1
-        except CheckFailed as e:
-            log("FAIL %-29s %s" % (name, e))
-            failed += 1
-        except Exception:  # a bug in the check itself still counts as a failure
-            log("FAIL %-29s unexpected exception:\n%s" % (name, traceback.format_exc().rstrip()))
-            failed += 1
-    return passed, failed
+    return interop_support.run_checks(CHECKS, ctx)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -451,10 +446,7 @@ def main():
         outcome = EXIT_FAILED
     finally:
         if server is not None:
-            stopped = server.stop()
-            log("ledgerd stopped: %s (log: %s)" % (stopped, server.log_path))
-            if server.exit_code not in (None, 0):
-                log("note: ledgerd did not exit cleanly:\n%s" % server.log_tail())
+            server.stop_and_log()
     log("%d passed, %d failed" % (passed, failed))
     return outcome
 

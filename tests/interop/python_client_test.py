@@ -312,22 +312,12 @@ CHECKS = [
 
 def run_checks(ctx):
     import grpc
-    passed = failed = 0
-    for name, check in CHECKS:
-        try:
-            detail = check(ctx)
-            log("PASS %-16s %s" % (name, detail))
-            passed += 1
-        except CheckFailed as e:
-            log("FAIL %-16s %s" % (name, e))
-            failed += 1
-        except grpc.RpcError as e:
-            log("FAIL %-16s unexpected RPC error %s: %s" % (name, e.code().name, e.details()))
-            failed += 1
-        except Exception:  # a bug in the check itself still counts as a failure
-            log("FAIL %-16s unexpected exception:\n%s" % (name, traceback.format_exc().rstrip()))
-            failed += 1
-    return passed, failed
+
+    def explain(error):
+        if isinstance(error, grpc.RpcError):
+            return "unexpected RPC error %s: %s" % (error.code().name, error.details())
+        return None
+    return interop_support.run_checks(CHECKS, ctx, explain)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -399,10 +389,7 @@ def main():
         if channel is not None:
             channel.close()
         if server is not None:
-            stopped = server.stop()
-            log("ledgerd stopped: %s (log: %s)" % (stopped, server.log_path))
-            if server.exit_code not in (None, 0):
-                log("note: ledgerd did not exit cleanly:\n%s" % server.log_tail())
+            server.stop_and_log()
     log("%d passed, %d failed" % (passed, failed))
     return outcome
 
