@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "absl/strings/numbers.h"
@@ -106,8 +108,9 @@ int ReportCommand(const std::string& what, const ReportOptions& options) {
     if (options.from.empty() || options.to.empty()) {
       return Usage("report assurance: --from and --to are required (YYYY-MM-DD)");
     }
-    if (options.format != "json" && options.format != "csv" && options.format != "html") {
-      return Usage("report assurance: --format must be json, csv or html");
+    if (options.format != "json" && options.format != "csv" && options.format != "html" &&
+        options.format != "pdf") {
+      return Usage("report assurance: --format must be json, csv, html or pdf");
     }
     engagement::v1::GetAssuranceReportRequest request;
     request.set_organisation(options.organisation);
@@ -131,6 +134,12 @@ int ReportCommand(const std::string& what, const ReportOptions& options) {
     if (!status.ok()) return Failed(status, options);
     if (options.format == "csv") return Emit(projections::AssuranceReportCsv(response.report()), options);
     if (options.format == "html") return Emit(projections::AssuranceReportHtml(response.report()), options);
+    if (options.format == "pdf") {
+      if (options.out.empty() && isatty(fileno(stdout))) {
+        return Usage("report assurance --format=pdf: give --out=FILE.pdf (or redirect stdout)");
+      }
+      return Emit(projections::AssuranceReportPdf(response.report()), options);
+    }
     return Emit(Json(response.report()) + "\n", options);
   }
   if (what == "trace") {

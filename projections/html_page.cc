@@ -21,6 +21,72 @@ std::string Escape(absl::string_view text) {
   return out;
 }
 
+namespace {
+
+void AppendUtf8(uint32_t code, std::string* out) {
+  if (code < 0x80) {
+    *out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    *out += static_cast<char>(0xC0 | (code >> 6));
+    *out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    *out += static_cast<char>(0xE0 | (code >> 12));
+    *out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x110000) {
+    *out += static_cast<char>(0xF0 | (code >> 18));
+    *out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    *out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+}  // namespace
+
+std::string HtmlToText(absl::string_view html) {
+  std::string text;
+  for (size_t i = 0; i < html.size(); ++i) {
+    const char c = html[i];
+    if (c == '<') {
+      size_t end = html.find('>', i);
+      if (end == absl::string_view::npos) break;
+      absl::string_view tag = html.substr(i + 1, end - i - 1);
+      if (tag == "br" || tag == "br/" || tag == "br /") text += '\n';
+      i = end;
+      continue;
+    }
+    if (c == '&') {
+      size_t end = html.find(';', i);
+      if (end != absl::string_view::npos && end - i <= 10) {
+        absl::string_view name = html.substr(i + 1, end - i - 1);
+        static const std::pair<absl::string_view, uint32_t> kNamed[] = {
+            {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''},
+            {"pound", 0xA3}, {"nbsp", ' '}};
+        uint32_t code = 0;
+        for (const auto& [known, value] : kNamed) {
+          if (name == known) code = value;
+        }
+        if (code == 0 && name.size() > 1 && name[0] == '#') {
+          for (char digit : name.substr(1)) {
+            if (digit < '0' || digit > '9' || code > 0x10FFFF) {
+              code = 0;
+              break;
+            }
+            code = code * 10 + static_cast<uint32_t>(digit - '0');
+          }
+        }
+        if (code != 0) {
+          AppendUtf8(code, &text);
+          i = end;
+          continue;
+        }
+      }
+    }
+    text += c;
+  }
+  return text;
+}
+
 std::string Pounds(int64_t pence) {
   return absl::StrFormat("&pound;%d.%02d", pence / 100, pence % 100);
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "projections/report_document.h"
 
 namespace projections {
 
@@ -21,21 +22,21 @@ std::string Pounds(int64_t pence);
 // "3 days", or "2.5 days" for a median between two.
 std::string DaysText(double days);
 
-class HtmlPage {
+class HtmlPage final : public ReportDocument {
  public:
   // The document's head (title, styles) and its first heading.
-  void Begin(absl::string_view title);
-  void Heading(absl::string_view text);
+  void Begin(absl::string_view title) override;
+  void Heading(absl::string_view text) override;
   // A paragraph of HTML the caller has escaped.
-  void Paragraph(absl::string_view html);
+  void Paragraph(absl::string_view html) override;
   // A captioned table; cells are HTML the caller has escaped. An empty table says "None.".
   void Table(absl::string_view caption, std::vector<std::string> header,
-             const std::vector<std::vector<std::string>>& rows);
+             const std::vector<std::vector<std::string>>& rows) override;
   // A horizontal bar chart; `bars` are (escaped label, value), values already suppressed.
   void Chart(absl::string_view title, const std::vector<std::pair<std::string, double>>& bars,
-             absl::string_view unit);
+             absl::string_view unit) override;
   // Closes the document and returns it.
-  std::string Finish();
+  std::string Finish() override;
 
  private:
   std::string html_;

@@ -36,8 +36,13 @@ std::vector<std::vector<std::string>> ReachRows(const List& list, bool with_plan
 
 }  // namespace
 
-std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
+std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& report) {
   HtmlPage page;
+  WriteAssuranceReport(report, page);
+  return page.Finish();
+}
+
+void WriteAssuranceReport(const engagement::v1::AssuranceReport& r, ReportDocument& page) {
   std::string title = absl::StrCat("Patient and public engagement: assurance report, ",
                                    r.organisation(), ", ", r.period_start(), " to ",
                                    r.period_end());
@@ -215,7 +220,6 @@ std::string AssuranceReportHtml(const engagement::v1::AssuranceReport& r) {
       r.provenance().report_version(),
       ". Anyone holding the ledger can compute this report again at that position and check "
       "that the head hash matches.</span>"));
-  return page.Finish();
 }
 
 std::string YouSaidWeDidHtml(const engagement::v1::GetYouSaidWeDidResponse& r) {

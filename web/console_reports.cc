@@ -133,8 +133,9 @@ void Console::AssuranceReport(Visit& visit) {
            "Download it as HTML"),
       "</li>\n<li>",
       Link(absl::StrCat("/reports/assurance/download?format=csv&", query), "Download it as CSV"),
-      "</li>\n</ul>\n",
-      Paragraph("For a PDF, open the HTML report and print it to PDF: it has print styles."));
+      "</li>\n<li>",
+      Link(absl::StrCat("/reports/assurance/download?format=pdf&", query), "Download it as PDF"),
+      "</li>\n</ul>\n");
   Respond(visit, 200, "Assurance report", html);
 }
 
@@ -149,6 +150,13 @@ void Console::AssuranceDownload(Visit& visit) {
   if (!FetchAssuranceReport(visit, request, &answer)) return;
   const std::string name = absl::StrCat("assurance-", request.organisation(), "-",
                                         request.period_start(), "-", request.period_end());
+  if (visit.http.get_param_value("format") == "pdf") {
+    visit.response.set_header("Content-Disposition",
+                              absl::StrCat("attachment; filename=\"", name, ".pdf\""));
+    visit.response.set_content(projections::AssuranceReportPdf(answer.report()),
+                               "application/pdf");
+    return;
+  }
   if (visit.http.get_param_value("format") == "csv") {
     visit.response.set_header("Content-Disposition",
                               absl::StrCat("attachment; filename=\"", name, ".csv\""));

@@ -634,6 +634,23 @@ async function main() {
     const adopted = await summaryValue(page, 'Insights adopted or partly adopted');
     expect(/^[1-9]/.test(adopted ?? ''), `Insights adopted or partly adopted: ${adopted}`);
   });
+  await check('the report downloads as PDF and CSV', async () => {
+    await page.goto(url(reportPath));
+    const links = await page.$$eval('main a', (list) => Object.fromEntries(
+        list.map((a) => [a.textContent.trim(), a.href])));
+    for (const [text, type, magic] of [['Download it as PDF', 'application/pdf', '%PDF-'],
+                                       ['Download it as CSV', 'text/csv', 'Section: ']]) {
+      expect(links[text], `no "${text}" link`);
+      const got = await page.evaluate(async (address) => {
+        const response = await fetch(address);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        return { status: response.status, type: response.headers.get('content-type'),
+                 head: String.fromCharCode(...bytes.slice(0, 64)) };
+      }, links[text]);
+      expect(got.status === 200 && got.type.startsWith(type) && got.head.startsWith(magic),
+             `${text}: ${got.status} ${got.type} "${got.head.slice(0, 20)}"`);
+    }
+  });
   let reportHtmlUrl = null;
   await check('the report\'s "whole report, with its charts (HTML)" link answers HTML', async () => {
     await page.goto(url(reportPath));

@@ -1,4 +1,7 @@
 // The assurance report over a scenario whose every figure is worked out by hand below.
+#include <cstdio>
+#include <fstream>
+
 #include "domain/engagement_rules.h"
 #include "domain/payload_validation.h"
 #include "domain/personal_data_sealer.h"
@@ -403,6 +406,40 @@ TEST_F(AssuranceReportTest, HtmlIsSelfContainedPrintableAndHoldsNoPersonalData) 
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_EQ(html.find("href="), std::string::npos);
   EXPECT_EQ(html.find("Test Person"), std::string::npos);  // the participants' registered name
+}
+
+// The PDF is the HTML page's document: the same headings, captions and cells, as text a reader
+// (pdftotext, from Debian's poppler-utils) takes back out of it.
+TEST_F(AssuranceReportTest, PdfSaysWhatTheHtmlPageSays) {
+  const std::string pdf = AssuranceReportPdf(Report());
+  ASSERT_EQ(pdf.rfind("%PDF-1.", 0), 0u);
+  EXPECT_NE(pdf.find("/StructTreeRoot"), std::string::npos);  // tagged, for screen readers
+  const std::string path = ::testing::TempDir() + "/assurance.pdf";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << pdf;
+  }
+  FILE* reader = popen(("pdftotext -enc UTF-8 " + path + " - 2>&1").c_str(), "r");
+  ASSERT_NE(reader, nullptr);
+  std::string text;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, reader)) text.append(buffer, n);
+  ASSERT_EQ(pclose(reader), 0) << "pdftotext (apt-get install poppler-utils): " << text;
+  for (const char* expected : {"assurance report", "Headline figures", "Who was reached",
+                               "Reach by age band", "Travel", "\xC2\xA3" "20.50", "Co-produce",
+                               "Where these figures come from"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " is not in:\n" << text;
+  }
+  EXPECT_EQ(text.find("Test Person"), std::string::npos);
+  EXPECT_EQ(text.find("&pound;"), std::string::npos);  // entities are decoded, tags dropped
+  EXPECT_EQ(text.find("<span"), std::string::npos);
+}
+
+TEST(HtmlToTextTest, DecodesWhatTheReportsEscape) {
+  EXPECT_EQ(HtmlToText("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39; &pound;3"),
+            "a & b <c> \"d\" 'e' \xC2\xA3" "3");
+  EXPECT_EQ(HtmlToText("<span class=\"note\">one<br>two</span>"), "one\ntwo");
+  EXPECT_EQ(HtmlToText("&unknown; & alone"), "&unknown; & alone");
 }
 
 TEST(SuppressionTest, TheNhsRule) {
