@@ -31,6 +31,7 @@ const std::vector<HttpRoute>& AllHttpRoutes() {
       {"engagement.v1.LedgerService.SubscribeLog", "GET", "/v1/events:subscribe",
        Continuation::kNextPosition},
       {"engagement.v1.LedgerService.GetLedgerInfo", "GET", "/v1/ledger"},
+      {"engagement.v1.LedgerService.AppendStream", "POST", "/v1/streams:appendStream"},
       // ReportService: what the read models answer.
       {"engagement.v1.ReportService.GetAssuranceReport", "GET",
        "/v1/organisations/{organisation}/assuranceReport"},

@@ -7,10 +7,12 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <deque>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/http_routes.h"
 #include "services/json_transcoding.h"
 #include "services/openapi.h"
@@ -19,6 +21,9 @@ namespace services {
 namespace {
 
 constexpr auto kKeepAliveAfter = std::chrono::seconds(15);
+// Requests of a client stream written before an answer is taken for each further one (below the
+// server's window of appends in flight, append_stream.h).
+constexpr size_t kStreamWindow = 128;
 // A unary call's deadline: as long as the longest as-of report may take.
 constexpr auto kUnaryDeadline = std::chrono::minutes(10);
 
@@ -55,8 +60,19 @@ class JsonApi::Call {
     }
   }
 
+  // Starts the call with one request (the last one the client sends).
   absl::Status Start(const std::string& authorization, const google::protobuf::Message& request,
                      bool streaming) {
+    absl::Status opened = Open(authorization, request, streaming);
+    if (opened.ok()) opened = Write(request);
+    if (opened.ok()) opened = WritesDone();
+    return opened;
+  }
+
+  // Starts the call; `request` is kept for the continuation (its first request, for a stream of
+  // them). Then Write() each request and WritesDone().
+  absl::Status Open(const std::string& authorization, const google::protobuf::Message& request,
+                    bool streaming) {
     if (!authorization.empty()) context_.AddMetadata("authorization", authorization);
     if (!streaming) context_.set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
     const google::protobuf::MethodDescriptor* method = route_.method();
@@ -67,12 +83,20 @@ class JsonApi::Call {
                               &cq_);
     call_->StartCall(Tag());
     started_ = true;
+    if (!Wait()) return Finish();
+    return absl::OkStatus();
+  }
+
+  absl::Status Write(const google::protobuf::Message& request) {
     std::string bytes = request.SerializeAsString();
     grpc::Slice slice(bytes);
     grpc::ByteBuffer buffer(&slice, 1);
-    if (!Wait() ) return Finish();
     call_->Write(buffer, Tag());
     if (!Wait()) return Finish();
+    return absl::OkStatus();
+  }
+
+  absl::Status WritesDone() {
     call_->WritesDone(Tag());
     if (!Wait()) return Finish();
     return absl::OkStatus();
@@ -229,9 +253,40 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
     parts.query.emplace(request.target.substr(q + 1), "");
   }
   parts.body = request.body;
-  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
-      RequestFromHttp(*route.method(), parts);
-  if (!message.ok()) return RespondError(message.status(), response);
+  // A stream of requests (AppendStream): one JSON object per line of the body, each checked
+  // before anything is called.
+  std::vector<std::unique_ptr<google::protobuf::Message>> requests;
+  if (route.method()->client_streaming()) {
+    if (!parts.query.empty()) {
+      return RespondError(absl::InvalidArgumentError(
+                              "this call takes its requests as JSON lines in the body only"),
+                          response);
+    }
+    size_t line_number = 0;
+    for (absl::string_view line : absl::StrSplit(request.body, '\n', absl::SkipWhitespace())) {
+      ++line_number;
+      HttpRequestParts one = parts;
+      one.body = std::string(line);
+      absl::StatusOr<std::unique_ptr<google::protobuf::Message>> parsed =
+          RequestFromHttp(*route.method(), one);
+      if (!parsed.ok()) {
+        return RespondError(absl::InvalidArgumentError(absl::StrCat(
+                                "line ", line_number, ": ", parsed.status().message())),
+                            response);
+      }
+      requests.push_back(*std::move(parsed));
+    }
+    if (requests.empty()) {
+      return RespondError(absl::InvalidArgumentError("the body holds no request (one per line)"),
+                          response);
+    }
+  } else {
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
+        RequestFromHttp(*route.method(), parts);
+    if (!message.ok()) return RespondError(message.status(), response);
+    requests.push_back(*std::move(message));
+  }
+  const std::unique_ptr<google::protobuf::Message>& message = requests.front();
 
   const bool streaming = route.method()->server_streaming();
   if (streaming && open_streams_->fetch_add(1) >= max_streams_) {
@@ -242,9 +297,26 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
                         response);
   }
   auto call = std::make_shared<Call>(channel_, route);
-  absl::Status started =
-      call->Start(request.get_header_value("Authorization"), **message, streaming);
+  std::deque<std::unique_ptr<google::protobuf::Message>> early;  // answers read while writing
   bool timed_out = false;
+  absl::Status started;
+  if (route.method()->client_streaming()) {
+    // Writes the requests one by one; past the server's window of appends in flight, takes one
+    // answer per request written, so that neither side waits for the other.
+    started = call->Open(request.get_header_value("Authorization"), *message, streaming);
+    for (size_t i = 0; started.ok() && i < requests.size(); ++i) {
+      started = call->Write(*requests[i]);
+      if (started.ok() && i + 1 >= kStreamWindow) {
+        std::unique_ptr<google::protobuf::Message> answer =
+            call->Read(kUnaryDeadline + std::chrono::minutes(1), &timed_out);
+        if (answer == nullptr) break;
+        early.push_back(std::move(answer));
+      }
+    }
+    if (started.ok()) started = call->WritesDone();
+  } else {
+    started = call->Start(request.get_header_value("Authorization"), *message, streaming);
+  }
   if (!streaming) {
     std::unique_ptr<google::protobuf::Message> answer;
     if (started.ok()) answer = call->Read(kUnaryDeadline + std::chrono::minutes(1), &timed_out);
@@ -258,7 +330,10 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
 
   // Streaming: the first message decides between an error status and 200 with lines.
   std::unique_ptr<google::protobuf::Message> first;
-  if (started.ok()) {
+  if (!early.empty()) {
+    first = std::move(early.front());
+    early.pop_front();
+  } else if (started.ok()) {
     do {
       first = call->Read(kKeepAliveAfter, &timed_out);
     } while (first == nullptr && timed_out);
@@ -272,11 +347,13 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
   }
   struct State {
     std::unique_ptr<google::protobuf::Message> pending;
+    std::deque<std::unique_ptr<google::protobuf::Message>> early;
     std::unique_ptr<google::protobuf::Message> last;
     bool ended = false;
   };
   auto state = std::make_shared<State>();
   state->pending = std::move(first);
+  state->early = std::move(early);
   state->ended = state->pending == nullptr;
   const Continuation continuation = route.continuation;
   response.status = 200;
@@ -284,6 +361,10 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
   response.set_chunked_content_provider(
       "application/x-ndjson",
       [call, state, continuation](size_t, httplib::DataSink& sink) {
+        if (state->pending == nullptr && !state->early.empty()) {
+          state->pending = std::move(state->early.front());
+          state->early.pop_front();
+        }
         if (state->pending != nullptr) {
           std::string line = MessageToJsonLine(*state->pending) + "\n";
           state->last = std::move(state->pending);

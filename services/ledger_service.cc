@@ -3,39 +3,17 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "domain/payload_validation.h"
-#include "domain/personal_data_sealer.h"
 #include "ledger/envelope_validation.h"
 #include "ledger/log_format.h"
 #include "services/grpc_status.h"
+#include "services/append_preparation.h"
+#include "services/append_stream.h"
 #include "services/log_subscription.h"
 
 namespace services {
 namespace {
 
 using engagement::v1::Event;
-
-absl::StatusOr<ledger::ExpectedRevision> ToExpected(const engagement::v1::ExpectedRevision& in,
-                                                    bool present) {
-  if (!present) return absl::InvalidArgumentError("expected: is required (a state or a revision)");
-  switch (in.kind_case()) {
-    case engagement::v1::ExpectedRevision::kRevision:
-      return ledger::ExpectedRevision::Exactly(in.revision());
-    case engagement::v1::ExpectedRevision::kState:
-      switch (in.state()) {
-        case engagement::v1::EXPECTED_STATE_ANY:
-          return ledger::ExpectedRevision::Any();
-        case engagement::v1::EXPECTED_STATE_NO_STREAM:
-          return ledger::ExpectedRevision::NoStream();
-        case engagement::v1::EXPECTED_STATE_STREAM_EXISTS:
-          return ledger::ExpectedRevision::StreamExists();
-        default:
-          return absl::InvalidArgumentError("expected.state: must be ANY, NO_STREAM or STREAM_EXISTS");
-      }
-    default:
-      return absl::InvalidArgumentError("expected: set state or revision");
-  }
-}
 
 absl::StatusOr<ledger::LogFilter> ToFilter(const engagement::v1::LogFilter& in) {
   ledger::LogFilter filter;
@@ -74,38 +52,6 @@ absl::Status ScopeFilter(const domain::Caller& caller, ledger::LogFilter& filter
   return absl::OkStatus();
 }
 
-// Events only the ledger itself records; a client's AppendEvents may not carry them.
-absl::Status RefuseLedgerRecorded(const std::vector<Event>& events) {
-  for (size_t i = 0; i < events.size(); ++i) {
-    const char* via = nullptr;
-    if (events[i].has_participant_erased()) via = "participant_erased: use PrivacyService.EraseParticipant";
-    if (events[i].has_personal_data_disclosed()) via = "personal_data_disclosed: recorded by PrivacyService.DisclosePersonalData";
-    if (events[i].has_ledger_migrated()) via = "ledger_migrated: recorded by `ledgerctl migrate`";
-    if (via != nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("events[", i, "].", via, "; the ledger records it itself"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<ledger::AppendBatch> ToBatch(const engagement::v1::AppendEventsRequest& request) {
-  absl::Status valid = ledger::ValidateStreamName(request.stream());
-  if (!valid.ok()) return valid;
-  absl::StatusOr<ledger::ExpectedRevision> expected =
-      ToExpected(request.expected(), request.has_expected());
-  if (!expected.ok()) return expected.status();
-  ledger::AppendBatch batch;
-  batch.stream = request.stream();
-  batch.expected = *expected;
-  batch.events.assign(request.events().begin(), request.events().end());
-  valid = ledger::ValidateEnvelopes(batch.events);
-  if (valid.ok()) valid = domain::ValidatePayloads(batch.events);
-  if (valid.ok()) valid = RefuseLedgerRecorded(batch.events);
-  if (!valid.ok()) return valid;
-  return batch;
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendEvents(
@@ -117,15 +63,9 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendEvents(
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  absl::StatusOr<ledger::AppendBatch> batch = ToBatch(*request);
-  absl::Status allowed = batch.status();
-  for (size_t i = 0; allowed.ok() && i < batch->events.size(); ++i) {
-    if (i > 0 && batch->events[i].organisation() == batch->events[i - 1].organisation()) continue;
-    allowed = (*caller)->Require(engagement::v1::ROLE_RECORDER, batch->events[i].organisation());
-  }
-  if (allowed.ok()) allowed = domain::SealPersonalData(batch->events, *keys_);
-  if (!allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
+  absl::StatusOr<ledger::AppendBatch> batch = PrepareAppend(**caller, *request, *keys_);
+  if (!batch.ok()) {
+    reactor->Finish(ToGrpcStatus(batch.status()));
     return reactor;
   }
   log_->AppendAsync(*std::move(batch), [reactor, response](
@@ -134,11 +74,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendEvents(
       reactor->Finish(ToGrpcStatus(result.status()));
       return;
     }
-    response->mutable_positions()->Add(result->positions.begin(), result->positions.end());
-    for (std::string& id : result->event_ids) response->add_event_ids(std::move(id));
-    response->set_stream_revision(result->stream_revision);
-    response->set_already_appended(result->already_appended);
-    response->set_last_hash(result->last_hash);
+    *response = ToAppendResponse(*std::move(result));
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
@@ -210,6 +146,12 @@ grpc::Status LedgerServiceImpl::ReadLog(grpc::ServerContext* context,
   });
   if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
   return ToGrpcStatus(read);
+}
+
+grpc::ServerBidiReactor<engagement::v1::AppendStreamRequest, engagement::v1::AppendStreamResponse>*
+LedgerServiceImpl::AppendStream(grpc::CallbackServerContext* context) {
+  absl::StatusOr<CallerPtr> caller = auth_->Authenticate(*context);
+  return NewAppendStream(log_, keys_, caller);
 }
 
 grpc::ServerWriteReactor<engagement::v1::SubscribeLogResponse>* LedgerServiceImpl::SubscribeLog(

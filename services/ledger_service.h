@@ -17,13 +17,15 @@
 
 namespace services {
 
-// AppendEvents and SubscribeLog use gRPC's callback API: a call waiting for its group commit, or
-// a subscriber waiting for events or for its reader, holds no thread (subscriptions are served by
+// AppendEvents, AppendStream (append_stream.h) and SubscribeLog use gRPC's callback API: a call
+// waiting for its group commit, or a subscriber waiting for events or for its reader, holds no
+// thread (subscriptions are served by
 // `hub`, log_subscription.h). The reads are plain synchronous streaming handlers.
 class LedgerServiceImpl final
     : public engagement::v1::LedgerService::WithCallbackMethod_AppendEvents<
           engagement::v1::LedgerService::WithCallbackMethod_SubscribeLog<
-              engagement::v1::LedgerService::Service>> {
+              engagement::v1::LedgerService::WithCallbackMethod_AppendStream<
+                  engagement::v1::LedgerService::Service>>> {
  public:
   LedgerServiceImpl(ledger::EventLog* log, const Authenticator* auth, ledger::SubjectKeyStore* keys,
                     ledger::SubscriptionHub* hub)
@@ -37,6 +39,9 @@ class LedgerServiceImpl final
                           grpc::ServerWriter<engagement::v1::ReadStreamResponse>* writer) override;
   grpc::Status ReadLog(grpc::ServerContext* context, const engagement::v1::ReadLogRequest* request,
                        grpc::ServerWriter<engagement::v1::ReadLogResponse>* writer) override;
+  grpc::ServerBidiReactor<engagement::v1::AppendStreamRequest,
+                          engagement::v1::AppendStreamResponse>*
+  AppendStream(grpc::CallbackServerContext* context) override;
   grpc::ServerWriteReactor<engagement::v1::SubscribeLogResponse>* SubscribeLog(
       grpc::CallbackServerContext* context,
       const engagement::v1::SubscribeLogRequest* request) override;

@@ -220,9 +220,17 @@ std::string OpenApiDocument() {
     if (route.verb == "GET") {
       QueryParameters(*method->input_type(), "", in_path, writer, 0, &parameters);
     } else {
-      operation["requestBody"] = {
-          {"required", false},
-          {"content", {{"application/json", {{"schema", writer.Ref(*method->input_type())}}}}}};
+      if (method->client_streaming()) {
+        operation["requestBody"] = {
+            {"required", true},
+            {"description", "One request per line (newline-delimited JSON)."},
+            {"content",
+             {{"application/x-ndjson", {{"schema", writer.Ref(*method->input_type())}}}}}};
+      } else {
+        operation["requestBody"] = {
+            {"required", false},
+            {"content", {{"application/json", {{"schema", writer.Ref(*method->input_type())}}}}}};
+      }
     }
     operation["parameters"] = parameters;
     Json answer = writer.Ref(*method->output_type());

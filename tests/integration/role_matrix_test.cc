@@ -132,6 +132,19 @@ const std::vector<Rpc>& Table() {
          *r.add_events() = session;
          return t.Call("LedgerService.AppendEvents", r);
        }},
+      {"AppendStream", {"recorder"}, true,
+       [](RpcTransport& t, const OrgData& d, const std::string& org) {
+         AppendStreamRequest r;
+         r.set_correlation_id("matrix");
+         AppendEventsRequest& a = *r.mutable_append();
+         a.set_stream(d.stream);
+         a.mutable_expected()->set_state(EXPECTED_STATE_ANY);
+         Event session = builders::Session(d.engagement, ledger::NewUuid(), "2025-06-01",
+                                           ENGAGEMENT_METHOD_FOCUS_GROUP);
+         session.set_organisation(org);
+         *a.add_events() = session;
+         return t.Call("LedgerService.AppendStream", r);
+       }},
       {"ReadStream", {"auditor", "privacy_officer"}, true,
        [](RpcTransport& t, const OrgData& d, const std::string&) {
          ReadStreamRequest r;

@@ -1,7 +1,8 @@
 // RpcTransport: calls an RPC of the public services by name, over gRPC or over the JSON API, and
 // gives the answer's status as a grpc::Status either way, so that one table of calls (the role
 // matrix) proves both transports refuse and serve exactly the same. A server-streaming call counts
-// as served once its first message arrives (it is then cancelled).
+// as served once its first message arrives (it is then cancelled). An answer that carries a
+// refusal of its own (AppendStream's `refused`) counts as that refusal's status.
 #ifndef ENGAGEMENT_TESTS_INTEGRATION_RPC_TRANSPORT_H_
 #define ENGAGEMENT_TESTS_INTEGRATION_RPC_TRANSPORT_H_
 
@@ -32,6 +33,17 @@ class RpcTransport {
   static const google::protobuf::MethodDescriptor* Find(const std::string& method) {
     return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
         "engagement.v1." + method);
+  }
+  // The status an answer carries in its `refused` field ({code, message}), or OK.
+  static grpc::Status RefusalIn(const google::protobuf::Message& answer) {
+    const google::protobuf::FieldDescriptor* field =
+        answer.GetDescriptor()->FindFieldByName("refused");
+    if (field == nullptr || !answer.GetReflection()->HasField(answer, field)) return grpc::Status::OK;
+    const google::protobuf::Message& refused = answer.GetReflection()->GetMessage(answer, field);
+    const google::protobuf::Reflection* r = refused.GetReflection();
+    const google::protobuf::Descriptor* d = refused.GetDescriptor();
+    return grpc::Status(static_cast<grpc::StatusCode>(r->GetInt32(refused, d->FindFieldByName("code"))),
+                        r->GetString(refused, d->FindFieldByName("message")));
   }
 };
 
@@ -80,7 +92,21 @@ class GrpcTransport : public RpcTransport {
     bool ok;
     while (cq.Next(&tag, &ok)) {
     }
-    if (got_message && descriptor->server_streaming()) return grpc::Status::OK;
+    if (got_message && descriptor->server_streaming()) {
+      std::unique_ptr<google::protobuf::Message> message(
+          google::protobuf::MessageFactory::generated_factory()
+              ->GetPrototype(descriptor->output_type())
+              ->New());
+      std::vector<grpc::Slice> slices;
+      std::string bytes;
+      if (answer.Dump(&slices).ok()) {
+        for (const grpc::Slice& s : slices) {
+          bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        }
+      }
+      message->ParseFromString(bytes);
+      return RefusalIn(*message);
+    }
     return status;
   }
 
@@ -135,6 +161,14 @@ class JsonTransport : public RpcTransport {
       Flatten("", fields, &query);
       path = httplib::append_query_params(path, query);
       client_.Get(path.c_str(), headers, on_response, receive);
+    } else if (route->method()->client_streaming()) {  // one request per line
+      httplib::Result result =
+          client_.Post(path.c_str(), headers, fields.dump() + "\n", "application/x-ndjson");
+      if (result) {
+        status_code = result->status;
+        body = result->body;
+        first_line = true;
+      }
     } else {
       httplib::Result result = client_.Post(path.c_str(), headers, fields.dump(), "application/json");
       if (result) {
@@ -149,7 +183,16 @@ class JsonTransport : public RpcTransport {
           body.rfind("{\"end\"", 0) == 0) {  // only the end line: the stream's own status
         return StatusOfEnd(body);
       }
-      return grpc::Status::OK;
+      // The first line as the answer's message, for a refusal it may carry.
+      std::unique_ptr<google::protobuf::Message> answer(
+          google::protobuf::MessageFactory::generated_factory()
+              ->GetPrototype(route->method()->output_type())
+              ->New());
+      google::protobuf::util::JsonParseOptions lenient;
+      lenient.ignore_unknown_fields = true;
+      (void)google::protobuf::util::JsonStringToMessage(body.substr(0, body.find('\n')),
+                                                        answer.get(), lenient);
+      return RefusalIn(*answer);
     }
     nlohmann::json error = nlohmann::json::parse(body, nullptr, false);
     if (!error.is_object() || !error.contains("error")) {
