@@ -1,7 +1,7 @@
 // Durable appends over gRPC on loopback: throughput and latency, printed as a table.
 //
 //   build/bench/append_bench [--seconds=5] [--data_dir=/tmp/...] [--scenarios=1x1,16x1,64x1,16x100]
-//       [--random_client_ids] [--null_calls] [--follow_projections=false]
+//       [--random_client_ids] [--null_calls] [--follow_projections=false] [--stream_depth=N]
 //
 // Each scenario "CxB" runs C concurrent clients, each appending batches of B events (one stream
 // per batch, expected revision "any") in a closed loop for --seconds. Every append is synced to
@@ -26,6 +26,7 @@
 #include "ledger/uuid.h"
 #include "services/client_channel.h"
 #include "services/ledger_server.h"
+#include "bench/stream_producer.h"
 
 ABSL_FLAG(double, seconds, 5, "how long each scenario runs");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -46,6 +47,9 @@ ABSL_FLAG(bool, random_client_ids, false,
           "the clients name streams and sessions with random (version 4) UUIDs instead of "
           "time-ordered ones (version 7, as ledgerctl and the ledger make them): the ledger's "
           "indexes then grow at random places");
+ABSL_FLAG(int, stream_depth, 0,
+          "0: each client calls AppendEvents once per append (a closed loop); N: each client is "
+          "one AppendStream call keeping up to N appends in flight");
 ABSL_FLAG(bool, follow_projections, true,
           "keep the projections up to date while appending, as ledgerd does (they share the cores)");
 
@@ -155,10 +159,30 @@ Outcome RunScenario(const std::vector<std::unique_ptr<engagement::v1::LedgerServ
   absl::Time start = absl::Now();
   absl::Time end = start + duration;
   std::vector<std::unique_ptr<Client>> all_clients;
-  for (int c = 0; c < clients; ++c) {
-    all_clients.push_back(std::make_unique<Client>(stubs[c % stubs.size()].get(), batch, end, &running));
+  std::vector<std::unique_ptr<StreamProducer>> producers;
+  const int depth = absl::GetFlag(FLAGS_stream_depth);
+  if (depth > 0) {
+    auto next = [batch](engagement::v1::AppendEventsRequest* append) {
+      if (append->events_size() == 0) {
+        append->mutable_expected()->set_state(engagement::v1::EXPECTED_STATE_ANY);
+        for (int i = 0; i < batch; ++i) *append->add_events() = MakeEvent();
+      }
+      append->set_stream("engagement-" + ClientId());
+      for (auto& event : *append->mutable_events()) {
+        event.mutable_session_held()->set_session_id(ClientId());
+      }
+    };
+    for (int c = 0; c < clients; ++c) {
+      producers.push_back(std::make_unique<StreamProducer>(stubs[c % stubs.size()].get(), depth,
+                                                           end, next, &running));
+    }
+  } else {
+    for (int c = 0; c < clients; ++c) {
+      all_clients.push_back(
+          std::make_unique<Client>(stubs[c % stubs.size()].get(), batch, end, &running));
+    }
+    for (auto& client : all_clients) client->Start();
   }
-  for (auto& client : all_clients) client->Start();
   while (running > 0) absl::SleepFor(absl::Milliseconds(5));
   double elapsed = absl::ToDoubleSeconds(absl::Now() - start);
   const double cpu = ProcessCpuSeconds() - cpu_start;
@@ -167,6 +191,10 @@ Outcome RunScenario(const std::vector<std::unique_ptr<engagement::v1::LedgerServ
   for (auto& client : all_clients) {
     all.insert(all.end(), client->latencies.begin(), client->latencies.end());
     errors += client->errors;
+  }
+  for (auto& producer : producers) {
+    all.insert(all.end(), producer->latencies.begin(), producer->latencies.end());
+    errors += producer->errors;
   }
   std::sort(all.begin(), all.end());
   Outcome outcome{};
@@ -250,9 +278,13 @@ int main(int argc, char** argv) {
         idle_contexts.back().get(), engagement::v1::SubscribeLogRequest()));
   }
   if (!idle.empty()) std::printf("%zu subscribers open that never read\n", idle.size());
-  std::printf("Durable appends over gRPC on 127.0.0.1 (fsync per group commit), %s, bearer token "
-              "checked on every call, %g s each; data in %s\n",
+  std::printf("Durable appends over gRPC on 127.0.0.1 (fsync per group commit), %s, %s, bearer "
+              "token checked on every call, %g s each; data in %s\n",
               absl::GetFlag(FLAGS_tls_cert).empty() ? "plain text" : "TLS",
+              absl::GetFlag(FLAGS_stream_depth) > 0
+                  ? absl::StrCat("AppendStream with up to ", absl::GetFlag(FLAGS_stream_depth),
+                                 " appends in flight per client").c_str()
+                  : "AppendEvents, one call per append",
               absl::GetFlag(FLAGS_seconds), dir.c_str());
   std::printf("%-8s %-6s %14s %14s %10s %10s %13s %7s\n", "clients", "batch", "events/s",
               "appends/s", "p50 ms", "p99 ms", "CPU us/event", "errors");

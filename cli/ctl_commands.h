@@ -51,6 +51,8 @@ struct Options {
 };
 
 int Append(const Options& options);
+// ctl_import.cc: many appends, one per line, over one AppendStream call.
+int Import(const Options& options);
 int Read(const Options& options);
 int Tail(const Options& options);
 int Info(const Options& options);

@@ -1,6 +1,7 @@
 // ledgerctl: the operator's command line for the engagement ledger.
 //
 //   ledgerctl append --stream=S [--expected=any|no-stream|exists|N] [--file=F]   JSON lines in
+//   ledgerctl import [--file=F]     appends as JSON lines, over one AppendStream call
 //   ledgerctl read   [--stream=S [--backwards] [--from=REV]] [--from=POS --type=T --org=O --prefix=P]
 //   ledgerctl tail   [--from=POS] [--type=T --org=O --prefix=P]
 //   ledgerctl info   [--stream=S]
@@ -45,7 +46,8 @@ ABSL_FLAG(std::string, purpose, "", "participant show: why the personal data is 
 ABSL_FLAG(std::string, reason, "", "participant erase: why (recorded)");
 ABSL_FLAG(std::string, stream, "", "stream name, e.g. engagement-<uuid>");
 ABSL_FLAG(std::string, expected, "any", "append: any, no-stream, exists, or a revision number");
-ABSL_FLAG(std::string, file, "-", "append: file of events as protobuf JSON, one per line (- = stdin)");
+ABSL_FLAG(std::string, file, "-",
+          "append: file of events as protobuf JSON, one per line; import: of appends (- = stdin)");
 ABSL_FLAG(std::string, from, "",
           "read/tail: start revision (with --stream) or log position; report: first day YYYY-MM-DD");
 ABSL_FLAG(std::string, to, "", "report assurance: last day of the period, YYYY-MM-DD");
@@ -109,6 +111,11 @@ constexpr char kUsage[] = R"(ledgerctl: the engagement ledger's command line
   ledgerctl append --stream=S [--expected=any|no-stream|exists|N] [--file=F]
       Appends the events in F (protobuf JSON, one Event per line; - or no --file: stdin) to
       stream S as one all-or-nothing batch. Prints the response as JSON.
+  ledgerctl import [--file=F]
+      Many appends, one per line of F (protobuf JSON of an AppendEventsRequest: stream,
+      expected, events; - or no --file: stdin), over one AppendStream call with up to 256 in
+      flight. Each is all or nothing; a refused one is reported with its line and the rest go on.
+      Exit 1 when any was refused. Give event ids to make a rerun append nothing twice.
   ledgerctl read [--stream=S [--backwards] [--from=REV]] [--limit=N]
   ledgerctl read [--from=POS] [--type=T,..] [--org=ODS,..] [--prefix=P,..] [--limit=N]
       Prints events as JSON lines: one stream, or the whole log filtered.
@@ -276,6 +283,7 @@ int main(int argc, char** argv) {
   options.witness_quorum = absl::GetFlag(FLAGS_witness_quorum);
 
   if (command == "append") return ctl::Append(options);
+  if (command == "import") return ctl::Import(options);
   if (command == "read") return ctl::Read(options);
   if (command == "tail") return ctl::Tail(options);
   if (command == "info") return ctl::Info(options);
