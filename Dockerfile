@@ -15,8 +15,10 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# NHS.UK frontend (the web console's design system, embedded into ledgerd), pinned.
-RUN cd web && npm ci --omit=dev --no-audit --no-fund
+# NHS.UK frontend (the web console's design system, embedded into ledgerd), pinned in
+# web/package-lock.json: the copy `make` fetched comes with the build context; without one, npm
+# fetches it here.
+RUN [ -d web/node_modules/nhsuk-frontend/dist ] || (cd web && npm ci --omit=dev --no-audit --no-fund)
 RUN rm -rf build data \
     && cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
     && cmake --build build --target ledgerd ledgerctl \

@@ -24,8 +24,7 @@
 #include "absl/time/clock.h"
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "ledger/uuid.h"
-#include "services/client_channel.h"
-#include "services/ledger_server.h"
+#include "bench/bench_server.h"
 #include "bench/stream_producer.h"
 
 ABSL_FLAG(double, seconds, 5, "how long each scenario runs");
@@ -63,25 +62,7 @@ std::string ClientId() {
   return ledger::FormatUuidV4(absl::Uniform<uint64_t>(bits), absl::Uniform<uint64_t>(bits));
 }
 
-// The engagement every benchmark session belongs to (opened once before the scenarios: the
-// engagement rules refuse sessions of unknown engagements).
-const char kEngagement[] = "3f1c2a4e-8b7d-4c1e-9a2b-1d2e3f4a5b6c";
-
-engagement::v1::Event MakeEvent() {
-  engagement::v1::Event event;
-  event.mutable_occurred_at()->set_seconds(1746093600);
-  event.set_organisation("QWE");
-  event.set_actor("bench");
-  auto* session = event.mutable_session_held();
-  session->set_engagement_id(kEngagement);
-  session->set_session_id(ClientId());
-  session->set_title("Co-design workshop 3: education sessions");
-  session->set_method(engagement::v1::ENGAGEMENT_METHOD_CO_DESIGN_WORKSHOP);
-  session->set_duration_minutes(120);
-  session->set_venue("Community centre");
-  session->set_cost_pence(25000);
-  return event;
-}
+engagement::v1::Event MakeEvent() { return bench::SessionEvent(ClientId()); }
 
 // CPU time (user + system) of the whole process so far: client, server and RocksDB together.
 double ProcessCpuSeconds() {
@@ -211,64 +192,21 @@ Outcome RunScenario(const std::vector<std::unique_ptr<engagement::v1::LedgerServ
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  std::string dir = absl::GetFlag(FLAGS_data_dir);
-  if (dir.empty()) dir = "/tmp/append-bench-" + ledger::NewUuid();
-  services::ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.data_dir = dir;
+  bench::BenchServerOptions options;
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.follow_projections = absl::GetFlag(FLAGS_follow_projections);
-  // Local mode's credentials (an issuer, a policy, the operator's token); TLS when asked for.
-  options.security.insecure_local = true;
-  options.security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
-  options.security.tls_key_file = absl::GetFlag(FLAGS_tls_key);
-  auto server = services::LedgerServer::Start(options);
-  if (!server.ok()) {
-    std::fprintf(stderr, "append_bench: %s\n", server.status().ToString().c_str());
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
+  options.channels = absl::GetFlag(FLAGS_channels);
+  absl::StatusOr<std::unique_ptr<bench::BenchServer>> started = bench::StartBenchServer(options);
+  if (!started.ok()) {
+    std::fprintf(stderr, "append_bench: %s\n", started.status().ToString().c_str());
     return 1;
   }
-  services::ClientCredentials credentials;
-  absl::StatusOr<std::string> token =
-      services::ReadTokenFile((*server)->local_credentials_directory() + "/operator.token");
-  if (!token.ok()) {
-    std::fprintf(stderr, "append_bench: %s\n", token.status().ToString().c_str());
-    return 1;
-  }
-  credentials.token = *token;
-  credentials.ca_file = absl::GetFlag(FLAGS_tls_ca);
-  std::vector<std::unique_ptr<engagement::v1::LedgerService::Stub>> channels;
-  for (int i = 0; i < absl::GetFlag(FLAGS_channels); ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("grpc.channel_id", i);  // distinct channels, distinct connections
-    channels.push_back(engagement::v1::LedgerService::NewStub(*services::MakeChannel(
-        absl::StrCat("127.0.0.1:", (*server)->port()), credentials, args)));
-  }
-  {
-    engagement::v1::AppendEventsRequest open;
-    open.set_stream(std::string("engagement-") + kEngagement);
-    open.mutable_expected()->set_state(engagement::v1::EXPECTED_STATE_ANY);
-    auto* event = open.add_events();
-    event->mutable_occurred_at()->set_seconds(1746000000);
-    event->set_organisation("QWE");
-    event->set_actor("bench");
-    auto* opened = event->mutable_engagement_opened();
-    opened->set_engagement_id(kEngagement);
-    opened->set_title("Benchmark engagement");
-    opened->set_topic("Benchmark");
-    opened->set_commissioning_stage(engagement::v1::COMMISSIONING_STAGE_SERVICE_DESIGN);
-    opened->set_spectrum_level(engagement::v1::SPECTRUM_LEVEL_INVOLVE);
-    opened->set_scope_for_influence("Everything");
-    opened->set_duty_to_involve(engagement::v1::DUTY_APPLIES_NO);
-    opened->set_duty_reason("A benchmark");
-    opened->set_lead_role("Benchmark");
-    grpc::ClientContext context;
-    engagement::v1::AppendEventsResponse response;
-    grpc::Status status = channels[0]->AppendEvents(&context, open, &response);
-    if (!status.ok()) {
-      std::fprintf(stderr, "append_bench: cannot open the engagement: %s\n",
-                   status.error_message().c_str());
-      return 1;
-    }
-  }
+  bench::BenchServer& bench_server = **started;
+  const auto& channels = bench_server.stubs;
+  const std::string& dir = bench_server.dir;
   // Subscribers that never read: each holds its place in the server until the end.
   std::vector<std::unique_ptr<grpc::ClientContext>> idle_contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<engagement::v1::SubscribeLogResponse>>> idle;
@@ -307,7 +245,5 @@ int main(int argc, char** argv) {
   }
   for (auto& context : idle_contexts) context->TryCancel();
   idle.clear();
-  (*server)->Shutdown().IgnoreError();
-  if (absl::GetFlag(FLAGS_data_dir).empty()) std::filesystem::remove_all(dir);
   return 0;
 }

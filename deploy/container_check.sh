@@ -28,7 +28,8 @@ buildah run --isolation chroot "$container" -- sh -c "
   set -e
   test \"\$(id -u)\" = 10001
   /usr/local/bin/ledgerd --listen=127.0.0.1:$port --data_dir=/tmp/ledger --insecure_local \
-    --log_format=json --metrics_listen=127.0.0.1:$((port + 1)) > /tmp/ledgerd.log 2>&1 &
+    --log_format=json --metrics_listen=127.0.0.1:$((port + 1)) \
+    --http_listen=127.0.0.1:$((port + 2)) > /tmp/ledgerd.log 2>&1 &
   pid=\$!
   for i in \$(seq 1 50); do
     /usr/local/bin/ledgerctl --server=127.0.0.1:$port probe > /dev/null 2>&1 && break
@@ -37,8 +38,12 @@ buildah run --isolation chroot "$container" -- sh -c "
   /usr/local/bin/ledgerctl --server=127.0.0.1:$port probe
   /usr/local/bin/ledgerctl --server=127.0.0.1:$port --token_file=/tmp/ledger/local/operator.token demo > /dev/null
   /usr/local/bin/ledgerctl --server=127.0.0.1:$port --token_file=/tmp/ledger/local/operator.token info
+  /usr/local/bin/ledgerctl --server=127.0.0.1:$port --token_file=/tmp/ledger/local/operator.token \
+    report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 --format=pdf --out=/tmp/report.pdf
+  test "\$(head -c 5 /tmp/report.pdf)" = '%PDF-'
+  grep -q 'JSON API and web console on http://127.0.0.1:$((port + 2))/' /tmp/ledgerd.log
   kill -TERM \$pid
   wait \$pid
   grep -q '\"message\":\"stopped cleanly\"' /tmp/ledgerd.log
-  echo 'smoke test passed: non-root, healthy, serving, JSON logs, clean stop'
+  echo 'smoke test passed: non-root, healthy, serving (gRPC, HTTP), a PDF report, JSON logs, clean stop'
 "
