@@ -40,7 +40,7 @@ buildah run --isolation chroot "$container" -- sh -c "
   /usr/local/bin/ledgerctl --server=127.0.0.1:$port --token_file=/tmp/ledger/local/operator.token info
   /usr/local/bin/ledgerctl --server=127.0.0.1:$port --token_file=/tmp/ledger/local/operator.token \
     report assurance --org=QWE --from=2025-04-01 --to=2026-03-31 --format=pdf --out=/tmp/report.pdf
-  test "\$(head -c 5 /tmp/report.pdf)" = '%PDF-'
+  test \"\$(head -c 5 /tmp/report.pdf)\" = '%PDF-'
   grep -q 'JSON API and web console on http://127.0.0.1:$((port + 2))/' /tmp/ledgerd.log
   kill -TERM \$pid
   wait \$pid

@@ -79,7 +79,11 @@ void LogSubscription::OnDone() {
 
 void LogSubscription::WriteFrontLocked() {
   writing_ = true;
-  StartWrite(&queue_.front());
+  // While more are queued behind it, gRPC may hold this message and send it with the next ones:
+  // a chunk goes out in a few TCP writes instead of one per event.
+  grpc::WriteOptions options;
+  if (queue_.size() > 1) options.set_buffer_hint();
+  StartWrite(&queue_.front(), options);
 }
 
 void LogSubscription::FinishLocked(const absl::Status& status) {
