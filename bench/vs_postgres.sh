@@ -108,7 +108,8 @@ psql -d bench -c "TRUNCATE events; INSERT INTO events (stream, revision, event_i
   SELECT 'big', g - 1, gen_random_uuid(), 'session_held', $payload FROM generate_series(1, 1000) g;
   INSERT INTO events (stream, revision, event_id, event_type, data)
   SELECT 'engagement-' || (g / 100), g % 100, gen_random_uuid(), 'session_held', $payload
-  FROM generate_series(1, 100000) g; VACUUM ANALYZE events;"
+  FROM generate_series(1, 100000) g;"
+psql -d bench -c "VACUUM ANALYZE events"
 ledger_reads=$("$build/bench/read_bench" --seconds="$seconds" --clients=1,16 --log_events=100000 2>/dev/null)
 for clients in 1 16; do
   p=$(multiply "$(pgbench_tps "$clients" "$work/stream.sql")" 1000)

@@ -147,6 +147,33 @@ TEST_F(ServerTest, SubscriptionSwitchesFromCatchUpToLiveWithNoGapOrDuplicate) {
   EXPECT_EQ(caught_up, 1);
 }
 
+// A live subscriber sees new events at once, not when more come: a lone event, and every event
+// of a large batch (more than one chunk), arrive well within the 100 ms a live reader is promised
+// (250 ms here, for a machine busy with other tests).
+TEST_F(ServerTest, ALiveSubscriberReceivesNewEventsPromptly) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  engagement::v1::SubscribeLogRequest request;
+  request.set_from_position(base_ + 1);
+  auto reader = stub_->SubscribeLog(&context, request);
+  engagement::v1::SubscribeLogResponse message;
+  ASSERT_TRUE(reader->Read(&message));
+  ASSERT_TRUE(message.has_caught_up());
+  for (int batch : {1, 1, 300}) {
+    AppendEventsResponse response;
+    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(batch), &response).ok());
+    const absl::Time acknowledged = absl::Now();
+    for (int i = 0; i < batch; ++i) {
+      ASSERT_TRUE(reader->Read(&message));
+      ASSERT_TRUE(message.has_event());
+    }
+    const absl::Duration waited = absl::Now() - acknowledged;
+    EXPECT_LT(waited, absl::Milliseconds(250)) << batch << " events: " << waited;
+    EXPECT_EQ(message.event().position(), response.positions(batch - 1));
+  }
+  context.TryCancel();
+}
+
 TEST_F(ServerTest, AStalledSubscriberNeitherStallsWritersNorMissesEvents) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
