@@ -39,6 +39,9 @@ ABSL_FLAG(std::string, scenarios, "1x1,16x1,64x1,16x100", "clients x batch size,
 ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share");
 ABSL_FLAG(int, idle_subscribers, 0,
           "SubscribeLog calls opened first whose clients never read (what they cost the appends)");
+ABSL_FLAG(int, subscriber_batch, 0,
+          "the idle subscribers ask for this many events per message (SubscribeLog's "
+          "events_per_message; 0: one each)");
 ABSL_FLAG(bool, null_calls, false,
           "call GetLedgerInfo (an empty request, no storage work) instead of AppendEvents: what "
           "a gRPC call alone costs on this machine (meaningful for single-event scenarios)");
@@ -212,8 +215,9 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<grpc::ClientReader<engagement::v1::SubscribeLogResponse>>> idle;
   for (int i = 0; i < absl::GetFlag(FLAGS_idle_subscribers); ++i) {
     idle_contexts.push_back(std::make_unique<grpc::ClientContext>());
-    idle.push_back(channels[i % channels.size()]->SubscribeLog(
-        idle_contexts.back().get(), engagement::v1::SubscribeLogRequest()));
+    engagement::v1::SubscribeLogRequest subscribe;
+    subscribe.set_events_per_message(absl::GetFlag(FLAGS_subscriber_batch));
+    idle.push_back(channels[i % channels.size()]->SubscribeLog(idle_contexts.back().get(), subscribe));
   }
   if (!idle.empty()) std::printf("%zu subscribers open that never read\n", idle.size());
   std::printf("Durable appends over gRPC on 127.0.0.1 (fsync per group commit), %s, %s, bearer "

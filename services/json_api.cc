@@ -181,15 +181,41 @@ class JsonApi::Call {
 
 namespace {
 
+// The last event a read's message carries: its `event`, or the last of its `events` (a list, or
+// a batch holding one) or of its `entries`; nullptr when none.
+const google::protobuf::Message* LastEventOf(const google::protobuf::Message& message) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  const google::protobuf::Descriptor* type = message.GetDescriptor();
+  if (const auto* field = type->FindFieldByName("event");
+      field != nullptr && reflection->HasField(message, field)) {
+    return &reflection->GetMessage(message, field);
+  }
+  for (const char* name : {"events", "entries"}) {
+    const google::protobuf::FieldDescriptor* field = type->FindFieldByName(name);
+    if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      continue;
+    }
+    if (field->is_repeated()) {
+      const int size = reflection->FieldSize(message, field);
+      if (size == 0) continue;
+      const google::protobuf::Message& item = reflection->GetRepeatedMessage(message, field, size - 1);
+      return item.GetDescriptor()->full_name() == "engagement.v1.Event" ? &item : LastEventOf(item);
+    }
+    if (reflection->HasField(message, field)) {
+      return LastEventOf(reflection->GetMessage(message, field));
+    }
+  }
+  return nullptr;
+}
+
 // The query parameter that resumes a streaming read after `last` (empty name when none does).
 std::pair<std::string, uint64_t> ContinuationOf(Continuation kind,
                                                 const google::protobuf::Message& request,
                                                 const google::protobuf::Message* last) {
   if (kind == Continuation::kNone || last == nullptr) return {};
-  const google::protobuf::FieldDescriptor* event_field =
-      last->GetDescriptor()->FindFieldByName("event");
-  if (event_field == nullptr || !last->GetReflection()->HasField(*last, event_field)) return {};
-  const google::protobuf::Message& event = last->GetReflection()->GetMessage(*last, event_field);
+  const google::protobuf::Message* last_event = LastEventOf(*last);
+  if (last_event == nullptr) return {};
+  const google::protobuf::Message& event = *last_event;
   const google::protobuf::Reflection* reflection = event.GetReflection();
   const google::protobuf::Descriptor* type = event.GetDescriptor();
   if (kind == Continuation::kNextPosition) {

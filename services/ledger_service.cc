@@ -52,6 +52,15 @@ absl::Status ScopeFilter(const domain::Caller& caller, ledger::LogFilter& filter
   return absl::OkStatus();
 }
 
+// A subscription's events_per_message: 0 is 1; at most kMaxEventsPerMessage.
+absl::StatusOr<uint32_t> EventsPerMessage(uint32_t asked) {
+  if (asked > kMaxEventsPerMessage) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("events_per_message: at most ", kMaxEventsPerMessage));
+  }
+  return std::max<uint32_t>(asked, 1);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendEvents(
@@ -163,7 +172,9 @@ grpc::ServerWriteReactor<engagement::v1::SubscribeLogResponse>* LedgerServiceImp
   if (absl::Status scoped = ScopeFilter(**caller, *filter); !scoped.ok()) {
     return new LogSubscription(scoped);
   }
-  return new LogSubscription(hub_, request->from_position(), *std::move(filter));
+  absl::StatusOr<uint32_t> per_message = EventsPerMessage(request->events_per_message());
+  if (!per_message.ok()) return new LogSubscription(per_message.status());
+  return new LogSubscription(hub_, request->from_position(), *std::move(filter), *per_message);
 }
 
 grpc::Status LedgerServiceImpl::GetLedgerInfo(grpc::ServerContext* context,

@@ -17,6 +17,9 @@
 
 namespace services {
 
+// A subscription's events_per_message at most.
+inline constexpr uint32_t kMaxEventsPerMessage = 1000;
+
 // AppendEvents, AppendStream (append_stream.h) and SubscribeLog use gRPC's callback API: a call
 // waiting for its group commit, or a subscriber waiting for events or for its reader, holds no
 // thread (subscriptions are served by

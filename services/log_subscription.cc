@@ -7,8 +7,8 @@
 namespace services {
 
 LogSubscription::LogSubscription(ledger::SubscriptionHub* hub, uint64_t from_position,
-                                 ledger::LogFilter filter)
-    : hub_(hub) {
+                                 ledger::LogFilter filter, uint32_t per_message)
+    : hub_(hub), per_message_(per_message) {
   absl::Status added = hub_->Add(this, from_position, std::move(filter));
   if (!added.ok()) {
     absl::MutexLock lock(&mu_);
@@ -25,9 +25,25 @@ void LogSubscription::Deliver(std::vector<engagement::v1::Event> events,
                               std::optional<uint64_t> caught_up_head) {
   absl::MutexLock lock(&mu_);
   if (finished_) return;
-  for (engagement::v1::Event& event : events) {
-    queue_.emplace_back();
-    *queue_.back().mutable_event() = std::move(event);
+  if (per_message_ <= 1) {
+    for (engagement::v1::Event& event : events) {
+      queue_.emplace_back();
+      *queue_.back().mutable_event() = std::move(event);
+    }
+  } else {
+    // Batches of up to per_message_ events, and about 1 MiB; the last one queued (not being
+    // written) takes more.
+    size_t bytes = queue_.empty() ? 0 : queue_.back().ByteSizeLong();
+    for (engagement::v1::Event& event : events) {
+      if (queue_.empty() || !queue_.back().has_events() ||
+          static_cast<uint32_t>(queue_.back().events().events_size()) >= per_message_ ||
+          bytes >= (1u << 20) || (writing_ && queue_.size() == 1)) {
+        queue_.emplace_back();  // (never the message being written)
+        bytes = 0;
+      }
+      bytes += event.ByteSizeLong();
+      *queue_.back().mutable_events()->add_events() = std::move(event);
+    }
   }
   if (caught_up_head.has_value()) {
     queue_.emplace_back();

@@ -27,7 +27,10 @@ class LogSubscription final
       public ledger::SubscriptionSink {
  public:
   // Subscribes from `from_position`; a refusal by the hub (its limit) finishes the call with it.
-  LogSubscription(ledger::SubscriptionHub* hub, uint64_t from_position, ledger::LogFilter filter);
+  // `per_message` events at most in one message (1: each in its own, in `event`; more: those
+  // delivered together go in `events` batches).
+  LogSubscription(ledger::SubscriptionHub* hub, uint64_t from_position, ledger::LogFilter filter,
+                  uint32_t per_message = 1);
   // A call refused before it started (bad request, no permission).
   explicit LogSubscription(const absl::Status& refused);
 
@@ -44,6 +47,7 @@ class LogSubscription final
   void FinishLocked(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ledger::SubscriptionHub* const hub_;
+  const uint32_t per_message_ = 1;
   absl::Mutex mu_;
   std::deque<engagement::v1::SubscribeLogResponse> queue_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

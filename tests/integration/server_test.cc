@@ -151,27 +151,40 @@ TEST_F(ServerTest, SubscriptionSwitchesFromCatchUpToLiveWithNoGapOrDuplicate) {
 // of a large batch (more than one chunk), arrive well within the 100 ms a live reader is promised
 // (250 ms here, for a machine busy with other tests).
 TEST_F(ServerTest, ALiveSubscriberReceivesNewEventsPromptly) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  engagement::v1::SubscribeLogRequest request;
-  request.set_from_position(base_ + 1);
-  auto reader = stub_->SubscribeLog(&context, request);
-  engagement::v1::SubscribeLogResponse message;
-  ASSERT_TRUE(reader->Read(&message));
-  ASSERT_TRUE(message.has_caught_up());
-  for (int batch : {1, 1, 300}) {
-    AppendEventsResponse response;
-    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(batch), &response).ok());
-    const absl::Time acknowledged = absl::Now();
-    for (int i = 0; i < batch; ++i) {
-      ASSERT_TRUE(reader->Read(&message));
-      ASSERT_TRUE(message.has_event());
+  for (uint32_t per_message : {0u, 100u}) {  // one event per message, and batches
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    engagement::v1::SubscribeLogRequest request;
+    request.set_from_position(Head() + 1);
+    request.set_events_per_message(per_message);
+    auto reader = stub_->SubscribeLog(&context, request);
+    engagement::v1::SubscribeLogResponse message;
+    ASSERT_TRUE(reader->Read(&message));
+    ASSERT_TRUE(message.has_caught_up());
+    for (int batch : {1, 1, 300}) {
+      AppendEventsResponse response;
+      ASSERT_TRUE(
+          Append(EngagementStream(), Any(), testing_support::Sessions(batch), &response).ok());
+      const absl::Time acknowledged = absl::Now();
+      uint64_t last = 0;
+      for (int received = 0; received < batch;) {
+        ASSERT_TRUE(reader->Read(&message));
+        if (message.has_event()) {
+          last = message.event().position();
+          ++received;
+        }
+        for (const auto& event : message.events().events()) {
+          last = event.position();
+          ++received;
+        }
+      }
+      const absl::Duration waited = absl::Now() - acknowledged;
+      EXPECT_LT(waited, absl::Milliseconds(250)) << batch << " events, " << per_message
+                                                 << " per message: " << waited;
+      EXPECT_EQ(last, response.positions(batch - 1));
     }
-    const absl::Duration waited = absl::Now() - acknowledged;
-    EXPECT_LT(waited, absl::Milliseconds(250)) << batch << " events: " << waited;
-    EXPECT_EQ(message.event().position(), response.positions(batch - 1));
+    context.TryCancel();
   }
-  context.TryCancel();
 }
 
 TEST_F(ServerTest, AStalledSubscriberNeitherStallsWritersNorMissesEvents) {
@@ -290,6 +303,55 @@ TEST_F(ServerTest, ShutdownEndsSubscriptionsAndKeepsEverything) {
   auto reopened = ledger::RocksDbEventLog::Open(dir_.Sub("data/log"), ledger::RocksDbOptions());
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ((*reopened)->Head().position, base_ + 1);
+}
+
+}  // namespace
+
+namespace {
+
+// A subscriber that asks for batches gets every event once, in order, across catch-up and live.
+TEST_F(ServerTest, ASubscriptionInBatchesDeliversEveryEventOnceInOrder) {
+  for (int i = 0; i < 6; ++i) {
+    AppendEventsResponse response;
+    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(50), &response).ok());
+  }
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  engagement::v1::SubscribeLogRequest request;
+  request.set_from_position(base_ + 1);
+  request.set_events_per_message(100);
+  auto reader = stub_->SubscribeLog(&context, request);
+  std::thread writer([&] {
+    for (int i = 0; i < 100; ++i) {
+      AppendEventsResponse response;
+      ASSERT_TRUE(Append(EngagementStream(), Any(), {SessionHeld()}, &response).ok());
+    }
+  });
+  std::vector<uint64_t> positions;
+  int batches = 0;
+  engagement::v1::SubscribeLogResponse message;
+  while (positions.size() < 400 && reader->Read(&message)) {
+    EXPECT_FALSE(message.has_event());  // batches only
+    if (message.has_events()) {
+      ++batches;
+      EXPECT_LE(message.events().events_size(), 100);
+      for (const auto& event : message.events().events()) positions.push_back(event.position());
+    }
+  }
+  writer.join();
+  context.TryCancel();
+  ASSERT_EQ(positions.size(), 400u);
+  for (size_t i = 0; i < positions.size(); ++i) ASSERT_EQ(positions[i], base_ + i + 1);
+  EXPECT_LT(batches, 400);
+  // More than 1000 per message is refused, naming the field.
+  grpc::ClientContext refused_context;
+  engagement::v1::SubscribeLogRequest too_many;
+  too_many.set_events_per_message(1001);
+  auto refused = stub_->SubscribeLog(&refused_context, too_many);
+  EXPECT_FALSE(refused->Read(&message));
+  grpc::Status status = refused->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("events_per_message"), std::string::npos);
 }
 
 }  // namespace
