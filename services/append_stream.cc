@@ -1,6 +1,7 @@
 #include "services/append_stream.h"
 
 #include <deque>
+#include <optional>
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
@@ -31,9 +32,13 @@ class AppendStreamReactor final
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client has half-closed (or gone)
-      absl::MutexLock lock(&mu_);
-      reads_done_ = true;
-      MaybeFinishLocked();
+      std::optional<grpc::Status> finish;
+      {
+        absl::MutexLock lock(&mu_);
+        reads_done_ = true;
+        finish = FinishNowLocked();
+      }
+      FinishIf(finish);
       return;
     }
     auto slot = std::make_shared<Slot>();
@@ -71,22 +76,30 @@ class AppendStreamReactor final
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    slots_.pop_front();
-    if (!ok) broken_ = true;  // the client has gone: answers are dropped from now on
-    if (read_paused_ && slots_.size() < kMaxAppendsInFlight && !broken_) {
-      read_paused_ = false;
-      StartRead(&request_);
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      slots_.pop_front();
+      if (!ok) broken_ = true;  // the client has gone: answers are dropped from now on
+      if (read_paused_ && slots_.size() < kMaxAppendsInFlight && !broken_) {
+        read_paused_ = false;
+        StartRead(&request_);
+      }
+      WriteFrontLocked();
+      finish = FinishNowLocked();
     }
-    WriteFrontLocked();
-    MaybeFinishLocked();
+    FinishIf(finish);
   }
 
   void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    broken_ = true;
-    MaybeFinishLocked();
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      broken_ = true;
+      finish = FinishNowLocked();
+    }
+    FinishIf(finish);
   }
 
   void OnDone() override { delete this; }
@@ -99,15 +112,19 @@ class AppendStreamReactor final
 
   void Complete(const std::shared_ptr<Slot>& slot, const absl::Status& status,
                 bool appended = false) {
-    absl::MutexLock lock(&mu_);
-    if (!status.ok()) {
-      slot->response.mutable_refused()->set_code(static_cast<int>(status.code()));
-      slot->response.mutable_refused()->set_message(std::string(status.message()));
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!status.ok()) {
+        slot->response.mutable_refused()->set_code(static_cast<int>(status.code()));
+        slot->response.mutable_refused()->set_message(std::string(status.message()));
+      }
+      slot->done = true;
+      if (appended) --appending_;
+      WriteFrontLocked();
+      finish = FinishNowLocked();
     }
-    slot->done = true;
-    if (appended) --appending_;
-    WriteFrontLocked();
-    MaybeFinishLocked();
+    FinishIf(finish);
   }
 
   // Writes the oldest answer once it is ready (answers go in request order, one at a time).
@@ -121,19 +138,24 @@ class AppendStreamReactor final
     StartWrite(&slots_.front()->response);
   }
 
-  // Ends the call once nothing is left to read, write or wait for (the log's callbacks hold
-  // `this`, so the call never ends before they have all run).
-  void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || writing_ || appending_ > 0) return;
+  // Whether the call can end now: nothing left to read, write or wait for (the log's callbacks
+  // hold `this`, so the call never ends before they have all run), and with which status. The
+  // caller calls Finish() with it after releasing mu_, as its very last step: OnDone() may delete
+  // this at once.
+  std::optional<grpc::Status> FinishNowLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || writing_ || appending_ > 0) return std::nullopt;
     if (broken_) {
-      if (!reads_done_ && !read_paused_) return;  // a read is still outstanding
+      if (!reads_done_ && !read_paused_) return std::nullopt;  // a read is still outstanding
       finished_ = true;
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
-      return;
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     }
-    if (!reads_done_ || !slots_.empty()) return;
+    if (!reads_done_ || !slots_.empty()) return std::nullopt;
     finished_ = true;
-    Finish(grpc::Status::OK);
+    return grpc::Status::OK;
+  }
+
+  void FinishIf(const std::optional<grpc::Status>& status) {
+    if (status.has_value()) Finish(*status);
   }
 
   ledger::EventLog* const log_;

@@ -29,6 +29,19 @@ absl::StatusOr<std::unique_ptr<HttpFrontEnd>> HttpFrontEnd::Start(
   const size_t workers = static_cast<size_t>(options.max_streams) + 16;
   http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   http.set_payload_max_length(options.max_body_bytes);
+  // httplib bounds a body by its Content-Length only: a chunked one (no length) is refused before
+  // it is read.
+  http.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    if (request.get_header_value("Transfer-Encoding").find("chunked") == std::string::npos) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    response.status = 411;
+    response.set_content(
+        "{\"error\":{\"code\":411,\"status\":\"INVALID_ARGUMENT\",\"message\":\"send the "
+        "body with a Content-Length, not chunked\"}}\n",
+        "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   http.set_read_timeout(30, 0);
   http.set_write_timeout(30, 0);
   http.set_default_headers({{"X-Content-Type-Options", "nosniff"},

@@ -21,6 +21,8 @@ namespace services {
 namespace {
 
 constexpr auto kKeepAliveAfter = std::chrono::seconds(15);
+// Requests in one body of a client stream (AppendStream) at most.
+constexpr size_t kMaxStreamRequests = 100000;
 // Requests of a client stream written before an answer is taken for each further one (below the
 // server's window of appends in flight, append_stream.h).
 constexpr size_t kStreamWindow = 128;
@@ -268,6 +270,12 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
     return;
   }
   const HttpRoute& route = *match->route;
+  const std::string authorization = request.get_header_value("Authorization");
+  if (!IsValidMetadataValue(authorization)) {
+    return RespondError(absl::UnauthenticatedError(
+                            "the Authorization header holds characters a token never has"),
+                        response);
+  }
   HttpRequestParts parts;
   parts.verb = request.method;
   parts.path_variables = match->variables;
@@ -289,8 +297,15 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
                           response);
     }
     size_t line_number = 0;
+    parts.body.clear();  // each line is one request's body
     for (absl::string_view line : absl::StrSplit(request.body, '\n', absl::SkipWhitespace())) {
       ++line_number;
+      if (line_number > kMaxStreamRequests) {
+        return RespondError(absl::InvalidArgumentError(absl::StrCat(
+                                "at most ", kMaxStreamRequests,
+                                " requests in one body: send the rest in another")),
+                            response);
+      }
       HttpRequestParts one = parts;
       one.body = std::string(line);
       absl::StatusOr<std::unique_ptr<google::protobuf::Message>> parsed =
@@ -329,7 +344,7 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
   if (route.method()->client_streaming()) {
     // Writes the requests one by one; past the server's window of appends in flight, takes one
     // answer per request written, so that neither side waits for the other.
-    started = call->Open(request.get_header_value("Authorization"), *message, streaming);
+    started = call->Open(authorization, *message, streaming);
     for (size_t i = 0; started.ok() && i < requests.size(); ++i) {
       started = call->Write(*requests[i]);
       if (started.ok() && i + 1 >= kStreamWindow) {
@@ -341,7 +356,7 @@ void JsonApi::Serve(const httplib::Request& request, httplib::Response& response
     }
     if (started.ok()) started = call->WritesDone();
   } else {
-    started = call->Start(request.get_header_value("Authorization"), *message, streaming);
+    started = call->Start(authorization, *message, streaming);
   }
   if (!streaming) {
     std::unique_ptr<google::protobuf::Message> answer;

@@ -107,11 +107,22 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> RequestFromHttp(
           ": a POST request takes its fields in the JSON body, not the query string"));
     }
     if (!parts.body.empty()) {
+      // Nested at most 64 deep: deeper JSON is refused before anything recurses over it.
+      constexpr int kMaxDepth = 64;
+      bool too_deep = false;
+      auto depth_limit = [&too_deep](int depth, Json::parse_event_t, Json&) {
+        if (depth > kMaxDepth) too_deep = true;
+        return true;
+      };
       try {
-        object = Json::parse(parts.body);
+        object = Json::parse(parts.body, depth_limit);
       } catch (const Json::parse_error& error) {
         return absl::InvalidArgumentError(
             absl::StrCat("the body is not JSON (at byte ", error.byte, ")"));
+      }
+      if (too_deep) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("the body is nested more than ", kMaxDepth, " deep"));
       }
       if (!object.is_object()) {
         return absl::InvalidArgumentError("the body must be a JSON object");
@@ -138,10 +149,25 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> RequestFromHttp(
   const std::string json = object.dump(-1, ' ', false, Json::error_handler_t::replace);
   auto parsed = google::protobuf::util::JsonStringToMessage(json, request.get(), options);
   if (!parsed.ok()) {
-    // The parser's message names the field (and never repeats a long value).
-    return absl::InvalidArgumentError(absl::StrCat("request: ", std::string(parsed.message())));
+    // The parser's message names the field; the value it could not read is left out.
+    return absl::InvalidArgumentError(absl::StrCat("request: ", WithoutValues(std::string(parsed.message()))));
   }
   return request;
+}
+
+bool IsValidMetadataValue(absl::string_view value) {
+  for (unsigned char c : value) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+std::string WithoutValues(absl::string_view message) {
+  const size_t at = message.find("invalid value");
+  if (at == absl::string_view::npos) return std::string(message);
+  const size_t type = message.find(" for type ", at);
+  return absl::StrCat(message.substr(0, at), "invalid value (not shown)",
+                      type == absl::string_view::npos ? "" : message.substr(type));
 }
 
 std::string MessageToJsonLine(const google::protobuf::Message& message) {

@@ -40,6 +40,15 @@ struct HttpRequestParts {
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> RequestFromHttp(
     const google::protobuf::MethodDescriptor& method, const HttpRequestParts& parts);
 
+// Whether `value` may go into gRPC metadata (the Authorization header's value): printable ASCII
+// only. gRPC aborts the process on anything else, so such a value is refused (401) first.
+bool IsValidMetadataValue(absl::string_view value);
+
+// A parser's or the rules' message as a refusal may show it: protobuf's JSON parser repeats the
+// value it could not read ("invalid value <value> for type ..."), which may be personal data;
+// the value is left out.
+std::string WithoutValues(absl::string_view message);
+
 // The message as one line of JSON (no newline).
 std::string MessageToJsonLine(const google::protobuf::Message& message);
 

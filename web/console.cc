@@ -148,9 +148,16 @@ void Console::RespondRefusal(Visit& visit, int grpc_code, const std::string& mes
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
       return Respond(visit, 429, "The ledger is busy",
                      Paragraph(message) + Paragraph("Try again in a minute."));
-    default:
+    case grpc::StatusCode::UNAVAILABLE:
       return Respond(visit, 503, "Sorry, there is a problem with the service",
                      Paragraph(message) + Paragraph("Try again later."));
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return Respond(visit, 504, "That took too long",
+                     Paragraph(message) + Paragraph("Try again, or ask for less."));
+    default:  // DATA_LOSS (what the ledger sent does not verify), INTERNAL and the rest
+      return Respond(visit, 500, "Sorry, there is a problem with the service",
+                     Paragraph(message) +
+                         Paragraph("Tell whoever runs the ledger; trying again will not help."));
   }
 }
 
@@ -215,6 +222,9 @@ void Console::SignIn(const httplib::Request& request, httplib::Response& respons
     token = std::string(absl::StripAsciiWhitespace(text.str()));
   }
   if (token.empty()) return SignInPage(request, response, "Choose how to sign in");
+  for (unsigned char c : token) {  // gRPC refuses (aborts on) anything else in metadata
+    if (c < 0x21 || c > 0x7E) return SignInPage(request, response, "That is not an access token");
+  }
   std::string error;
   StartSession(token, response, &error);
   if (!error.empty()) SignInPage(request, response, error);

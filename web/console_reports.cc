@@ -148,8 +148,14 @@ void Console::AssuranceDownload(Visit& visit) {
   }
   engagement::v1::GetAssuranceReportResponse answer;
   if (!FetchAssuranceReport(visit, request, &answer)) return;
-  const std::string name = absl::StrCat("assurance-", request.organisation(), "-",
-                                        request.period_start(), "-", request.period_end());
+  // The file's name, from what the person typed: letters, digits and dashes only, so that it
+  // cannot break out of the Content-Disposition header.
+  std::string name = absl::StrCat("assurance-", request.organisation(), "-",
+                                  request.period_start(), "-", request.period_end());
+  for (char& c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+  }
+  if (name.size() > 100) name.resize(100);
   if (visit.http.get_param_value("format") == "pdf") {
     visit.response.set_header("Content-Disposition",
                               absl::StrCat("attachment; filename=\"", name, ".pdf\""));

@@ -312,7 +312,10 @@ absl::StatusOr<engagement::v1::Event> BuildEvent(const EventForm& form,
   auto status = google::protobuf::util::JsonStringToMessage(
       event.dump(-1, ' ', false, Json::error_handler_t::replace), &parsed);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("the form: ", std::string(status.message())));
+    // (Never the value itself: protobuf's message would repeat it.)
+    std::string message(status.message());
+    if (size_t at = message.find("invalid value"); at != std::string::npos) message.resize(at);
+    return absl::InvalidArgumentError(absl::StrCat("the form: ", message, "a value cannot be read"));
   }
   return parsed;
 }

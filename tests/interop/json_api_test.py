@@ -55,6 +55,8 @@ class Context:
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                                   urllib.request.HTTPSHandler(context=context))
         self.base = "https://127.0.0.1:%d" % http_port
+        self.http_port = http_port
+        self.tls = context
         self.token = token
         self.proto_dir = proto_dir
         self.document = None
@@ -83,6 +85,11 @@ class Context:
                 return e.code, e.headers, e.read()
         except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
             raise CheckFailed("%s %s: %s" % (verb, path, e))
+
+    def raw_connection(self):
+        """An http.client connection to ledgerd's HTTPS port, for requests urllib cannot make."""
+        return http.client.HTTPSConnection("127.0.0.1", self.http_port, context=self.tls,
+                                           timeout=CALL_TIMEOUT_S)
 
     def json_call(self, verb, path, body=None, timeout=CALL_TIMEOUT_S):
         """The JSON object of a 200 answer."""
@@ -237,12 +244,28 @@ def check_every_operation_needs_a_token(ctx):
 
 def check_wrong_token(ctx):
     forged = ctx.token.rsplit(".", 1)[0] + ".AAAA" + ctx.token.rsplit(".", 1)[1][4:]
+    # A tab or a control character in the header: refused, and ledgerd goes on serving (gRPC
+    # would abort the process on such metadata if it were passed on).
     for name, header in (("not a JWT", "Bearer not-a-jwt"),
-                         ("forged signature", "Bearer " + forged)):
+                         ("forged signature", "Bearer " + forged),
+                         ("a tab in it", "Bearer a\tb"), ("a control character", "Bearer a\x01b")):
         for path in ("/v1/ledger", "/v1/caller"):
             expect_error(ctx.call("GET", path, token=header), 401, "UNAUTHENTICATED",
                          "%s, GET %s" % (name, path))
-    return "\"Bearer not-a-jwt\" and a forged signature: 401 UNAUTHENTICATED"
+    # A body nested 100,000 deep, and a chunked body (no length to bound it by): refused, and
+    # still serving.
+    status, _, raw = ctx.call("POST", "/v1/streams/engagement-x:append",
+                              "{\"a\":" + "[" * 100000 + "]" * 100000 + "}")
+    expect(status == 400 and b"nested" in raw, "deep JSON: HTTP %d %r" % (status, raw[:200]))
+    connection = ctx.raw_connection()
+    connection.request("POST", "/v1/checkpoints:sign", body=iter([b"{}"]),
+                       headers={"Authorization": "Bearer " + ctx.token}, encode_chunked=True)
+    chunked = connection.getresponse()
+    expect(chunked.status == 411, "chunked body: HTTP %d" % chunked.status)
+    connection.close()
+    expect(ctx.head() >= 0, "ledgerd stopped answering")
+    return ("bad tokens (not a JWT, forged, a tab or a control character in the header): 401; "
+            "JSON nested 100,000 deep: 400; a chunked body: 411; still serving")
 
 
 def check_append_and_read(ctx):
