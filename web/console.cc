@@ -101,9 +101,24 @@ void Console::Register(httplib::Server& http) {
   route("POST", "/audit", &Console::Audit);
 }
 
+// In local mode (sign-in without a password), only pages asked for by a loopback name: a web
+// page that rebinds its own name to 127.0.0.1 cannot drive the console.
+bool Console::RefusedHost(const httplib::Request& request, httplib::Response& response) const {
+  if (options_.local_credentials_directory.empty()) return false;
+  std::string host = request.get_header_value("Host");
+  if (size_t colon = host.rfind(':'); colon != std::string::npos && host.back() != ']') {
+    host.resize(colon);
+  }
+  if (host == "127.0.0.1" || host == "localhost" || host == "[::1]") return false;
+  response.status = 421;
+  response.set_content("local mode serves the console to loopback names only\n", "text/plain");
+  return true;
+}
+
 void Console::Guarded(const httplib::Request& request, httplib::Response& response,
                       Handler handler) {
   SecurityHeaders(response);
+  if (RefusedHost(request, response)) return;
   const std::string id = CookieValue(request, kCookie);
   std::optional<Session> session = id.empty() ? std::nullopt : sessions_.Find(id);
   if (!session.has_value()) return Redirect(response, "/sign-in");
@@ -164,6 +179,7 @@ void Console::RespondRefusal(Visit& visit, int grpc_code, const std::string& mes
 void Console::SignInPage(const httplib::Request& request, httplib::Response& response,
                          const std::string& error) {
   SecurityHeaders(response);
+  if (RefusedHost(request, response)) return;
   std::string html;
   if (!error.empty()) html += ErrorSummary({{"", error}});
   if (!options_.local_credentials_directory.empty()) {
@@ -205,6 +221,7 @@ void Console::SignInPage(const httplib::Request& request, httplib::Response& res
 
 void Console::SignIn(const httplib::Request& request, httplib::Response& response) {
   SecurityHeaders(response);
+  if (RefusedHost(request, response)) return;
   const std::string who = request.get_param_value("who");
   std::string token;
   if (who == "token") {
@@ -232,6 +249,7 @@ void Console::SignIn(const httplib::Request& request, httplib::Response& respons
 
 void Console::SignInCallback(const httplib::Request& request, httplib::Response& response) {
   SecurityHeaders(response);
+  if (RefusedHost(request, response)) return;
   absl::StatusOr<std::string> token = FinishOidcSignIn(options_, sessions_, request);
   if (!token.ok()) return SignInPage(request, response, std::string(token.status().message()));
   std::string error;
@@ -270,7 +288,7 @@ void Console::StartSession(const std::string& token, httplib::Response& response
   session.organisations.assign(organisations.begin(), organisations.end());
   const std::string id = sessions_.Create(std::move(session));
   response.set_header("Set-Cookie",
-                      absl::StrCat(kCookie, "=", id, "; Path=/; HttpOnly; SameSite=Strict",
+                      absl::StrCat(kCookie, "=", id, "; Path=/; HttpOnly; SameSite=Lax",
                                    options_.tls ? "; Secure" : ""));
   Redirect(response, "/");
 }

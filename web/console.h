@@ -79,6 +79,8 @@ class Console {
   // session's form token.
   void Guarded(const httplib::Request& request, httplib::Response& response, Handler handler);
   void Prepare(grpc::ClientContext& context, const Visit& visit) const;
+  // True (having answered 421) when local mode is asked by a name that is not loopback.
+  bool RefusedHost(const httplib::Request& request, httplib::Response& response) const;
   void Respond(Visit& visit, int status, const std::string& title, const std::string& html);
   void RespondRefusal(Visit& visit, int grpc_code, const std::string& message);
 

@@ -1,5 +1,5 @@
 // SessionStore: who is signed in to the console, in memory. A session is a random 256-bit id
-// (OpenSSL's RAND_bytes) sent as an HttpOnly, SameSite=Strict cookie (Secure over TLS), and
+// (OpenSSL's RAND_bytes) sent as an HttpOnly, SameSite=Lax cookie (Secure over TLS), and
 // holds the person's bearer token, which never reaches the browser. Each session also has a
 // form token that every POST must carry back (csrf), against cross-site requests. Sessions end
 // at sign-out, after 8 hours, when the token expires, or when ledgerd restarts.

@@ -22,6 +22,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -401,6 +402,18 @@ async function main() {
   const url = (p) => `${server.base}${p}`;
   const pathOf = () => new URL(page.url()).pathname;
   const state = {};  // what the journey made: ids, names, the recorded date
+
+  // Local mode signs in without a password, so it answers loopback names only: a page that
+  // rebinds its own name to 127.0.0.1 (DNS rebinding) is refused.
+  await check('local mode refuses a request addressed to another name (DNS rebinding)', async () => {
+    const status = await new Promise((resolve, reject) => {
+      const request = http.request(url('/sign-in'), { headers: { Host: 'rebound.example' } },
+                                   (response) => { response.resume(); resolve(response.statusCode); });
+      request.on('error', reject);
+      request.end();
+    });
+    expect(status === 421, `HTTP ${status} for Host: rebound.example`);
+  });
 
   // 2. Sign in with the keyboard.
   await page.goto(url('/sign-in'));

@@ -191,13 +191,13 @@ def run(args):
             expect(issuer_server.token_requests and
                    issuer_server.token_requests[-1].get("code_verifier"), "no code verifier sent")
             cookie = getattr(browser, "cookie_header", "")
-            for attribute in ("HttpOnly", "SameSite=Strict", "Secure"):
+            for attribute in ("HttpOnly", "SameSite=Lax", "Secure"):
                 expect(attribute in cookie, "session cookie without %s: %s" % (attribute, cookie))
             status, _, body = browser.go(console + "/")
             expect(status == 200 and ("token:" + SUBJECT) in body,
                    "home page: %s, names %s: %s" % (status, SUBJECT, ("token:" + SUBJECT) in body))
             expect(setup.token not in body, "the access token reached the page")
-            return "code and verifier exchanged; session cookie HttpOnly, Secure, SameSite=Strict"
+            return "code and verifier exchanged; session cookie HttpOnly, Secure, SameSite=Lax"
 
         def state_works_once(_):
             status, _, body = Browser(os.path.join(setup.dir, "ca.pem")).go(state["callback"])
