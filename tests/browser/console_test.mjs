@@ -19,13 +19,19 @@
 //
 // Needs node 18+, /usr/bin/chromium, and web/node_modules (puppeteer-core, axe-core: npm ci in
 // web/).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+import { check, expect, fail, pass, results } from './checks.mjs';
+import {
+  checkChoicesInWords, checkZipDownload, enterAndWait, fillForm, financialYear, followLink, h1,
+  summaryValue, tableRows, tabToId, tabToLink, tabToSubmit,
+} from './keyboard.mjs';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -54,33 +60,6 @@ function parseArguments(argv) {
 
 let workRoot = '';
 let ledgerctlPath = '';
-let passed = 0;
-let failed = 0;
-function pass(name) {
-  passed += 1;
-  console.log(`PASS ${name}`);
-}
-function fail(name, why) {
-  failed += 1;
-  console.log(`FAIL ${name}: ${String(why).replace(/\s+/g, ' ').trim()}`);
-}
-class CheckFailed extends Error {}
-function expect(condition, why) {
-  if (!condition) throw new CheckFailed(why);
-}
-// Runs one named check; a failure is recorded and the test goes on (later checks that depend on
-// this one fail in their turn, saying why).
-async function check(name, body) {
-  try {
-    const result = await body();
-    pass(name);
-    return result;
-  } catch (error) {
-    fail(name, error instanceof CheckFailed ? error.message : (error?.stack ?? error));
-    return undefined;
-  }
-}
-
 let ledgerd = null;  // the child process
 let browser = null;
 let ledgerdExited = false;
@@ -126,7 +105,7 @@ let settingUp = true;
 async function die(why) {
   fail(settingUp ? 'setup' : 'uncaught error', (settingUp ? why?.message : why?.stack) ?? why);
   await cleanup().catch(() => {});
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${results().passed} passed, ${results().failed} failed`);
   process.exit(settingUp ? EXIT_SETUP : EXIT_FAILED);
 }
 process.on('uncaughtException', die);
@@ -134,7 +113,7 @@ process.on('unhandledRejection', die);
 const globalTimer = setTimeout(() => {
   fail('time limit', `the test did not end within ${GLOBAL_TIMEOUT_MS / 1000} s`);
   killLedgerdNow();
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${results().passed} passed, ${results().failed} failed`);
   process.exit(EXIT_FAILED);
 }, GLOBAL_TIMEOUT_MS);
 
@@ -226,137 +205,6 @@ async function inspect(page, name) {
         `[${v.id} (${v.impact}) "${v.help}" on ${v.count} element(s), first: ${v.target} ` +
         `${v.html} -- ${v.summary}]`).join(' '));
   });
-}
-
-const h1 = (page) => page.$eval('h1', (e) => e.textContent.trim()).catch(() => '');
-
-// Presses Tab until `predicate(document.activeElement, arg)` holds (at most `limit` presses):
-// proves the element is reachable with the keyboard, and leaves it focused.
-async function tabUntil(page, description, predicate, arg, limit = 60) {
-  for (let i = 0; i < limit; ++i) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(predicate, arg)) return;
-  }
-  const focused = await page.evaluate(() => document.activeElement?.outerHTML?.slice(0, 120));
-  throw new CheckFailed(`${description} not reached with ${limit} presses of Tab (focus on ${focused})`);
-}
-const tabToId = (page, id) => tabUntil(page, `#${id}`, (want) => document.activeElement?.id === want, id);
-const tabToLink = (page, text) => tabUntil(page, `the link "${text}"`,
-    (want) => document.activeElement?.tagName === 'A' && document.activeElement.textContent.trim() === want,
-    text);
-const tabToSubmit = (page, text) => tabUntil(page, `the button "${text}"`,
-    (want) => document.activeElement?.tagName === 'BUTTON' &&
-              document.activeElement.textContent.trim() === want, text);
-
-// Presses Enter on whatever is focused and waits for the page it leads to.
-async function enterAndWait(page) {
-  const [response] = await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load' }),
-    page.keyboard.press('Enter'),
-  ]);
-  return response;
-}
-
-// From where focus is (the top of a page just loaded): Tab to the link with this text and follow it with Enter.
-async function followLink(page, text) {
-  await tabToLink(page, text);
-  return enterAndWait(page);
-}
-
-// Chooses the option labelled `label` in the focused <select> with the arrow keys (on Linux,
-// ArrowDown/ArrowUp on a closed select move its selection without opening it).
-async function chooseOption(page, id, label) {
-  const { options, selected } = await page.$eval(`#${id}`, (s) => ({
-    options: [...s.options].map((o) => o.textContent.trim()), selected: s.selectedIndex,
-  }));
-  const want = options.indexOf(label);
-  if (want < 0) throw new CheckFailed(`#${id} offers no "${label}" (it offers ${options.join(', ')})`);
-  const key = want > selected ? 'ArrowDown' : 'ArrowUp';
-  for (let i = 0; i < Math.abs(want - selected); ++i) await page.keyboard.press(key);
-  const now = await page.$eval(`#${id}`, (s) => s.options[s.selectedIndex]?.textContent.trim());
-  expect(now === label, `the keyboard chose "${now}" in #${id}, not "${label}"`);
-}
-
-// Fills a form's fields in order with the keyboard: Tab to each, then type (text), arrow to
-// the option (select) or press Space (a checkbox, for true). `fields` are [id, value]; a null value leaves the field as it is (but it
-// is still tabbed through, in order).
-async function fillForm(page, fields) {
-  for (const [id, value] of fields) {
-    await tabToId(page, id);
-    if (value === null) continue;
-    const tag = await page.evaluate(() => document.activeElement.tagName);
-    const type = await page.evaluate(() => document.activeElement.type);
-    if (type === 'checkbox') {
-      if (value) await page.keyboard.press('Space');
-      const now = await page.$eval(`#${id}`, (e) => e.checked);
-      expect(now === Boolean(value), `#${id} is ${now ? '' : 'not '}ticked after Space`);
-    } else if (tag === 'SELECT') {
-      await chooseOption(page, id, value);
-    } else {
-      await page.keyboard.type(String(value));
-      const now = await page.$eval(`#${id}`, (e) => e.value);
-      expect(now === String(value), `#${id} holds "${now}" after typing "${value}"`);
-    }
-  }
-}
-
-// Downloads the zip at `href` with the page's session, unpacks it (Python's zipfile) and checks
-// the bundle inside with `ledgerctl audit check` (exit 0: every proof holds).
-async function checkZipDownload(page, href, stem) {
-  const got = await page.evaluate(async (address) => {
-    const response = await fetch(address);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    let binary = '';
-    for (const b of bytes) binary += String.fromCharCode(b);
-    return { status: response.status, type: response.headers.get('content-type'),
-             disposition: response.headers.get('content-disposition'), base64: btoa(binary) };
-  }, href);
-  expect(got.status === 200 && got.type === 'application/zip',
-         `${href}: ${got.status} ${got.type} ${Buffer.from(got.base64, 'base64').toString().slice(0, 200)}`);
-  expect(/attachment; filename="[^"]+\.zip"/.test(got.disposition ?? ''), `disposition ${got.disposition}`);
-  const dir = fs.mkdtempSync(path.join(workRoot, `${stem}-`));
-  const zip = path.join(dir, `${stem}.zip`);
-  fs.writeFileSync(zip, Buffer.from(got.base64, 'base64'));
-  const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', zip, dir], { encoding: 'utf8' });
-  expect(unzip.status === 0, `unzip: ${unzip.stderr}`);
-  const inside = fs.readdirSync(dir).filter((name) => name.startsWith(stem) && !name.endsWith('.zip'));
-  expect(inside.length === 1, `the zip holds ${JSON.stringify(inside)}`);
-  const checked = spawnSync(ledgerctlPath, ['audit', 'check', path.join(dir, inside[0])],
-                            { encoding: 'utf8', timeout: 60_000 });
-  expect(checked.status === 0,
-         `ledgerctl audit check exited ${checked.status}: ${checked.stdout} ${checked.stderr}`);
-}
-
-// The body rows of the table captioned `caption` (none when the page says "None yet.").
-const tableRows = (page, caption) => page.evaluate((want) => {
-  const table = [...document.querySelectorAll('table')]
-      .find((t) => t.caption?.textContent.trim() === want);
-  if (!table) return null;
-  return [...table.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent.trim()));
-}, caption);
-
-// A form offers its choices in words (the reports' labels), not as enum codes such as
-// DUTY_APPLIES_YES.
-async function checkChoicesInWords(page, label) {
-  await check(`the ${label} offers its choices in words, not codes`, async () => {
-    const codes = await page.$$eval('main select', (selects) => selects.flatMap((s) =>
-        [...s.options].filter((o) => /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(o.textContent.trim()))
-            .map((o) => `#${s.id}: "${o.textContent.trim()}"`)));
-    expect(codes.length === 0, `options shown as codes: ${codes.join(', ')}`);
-  });
-}
-
-const summaryValue = (page, key) => page.evaluate((want) => {
-  const row = [...document.querySelectorAll('.nhsuk-summary-list__row')]
-      .find((r) => r.querySelector('dt')?.textContent.trim() === want);
-  return row?.querySelector('dd')?.textContent.trim() ?? null;
-}, key);
-
-// The financial year (1 April to 31 March) holding the day YYYY-MM-DD.
-function financialYear(day) {
-  const [year, month] = day.split('-').map(Number);
-  const start = month >= 4 ? year : year - 1;
-  return [`${start}-04-01`, `${start + 1}-03-31`];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,7 +559,7 @@ async function main() {
     const href = await page.$$eval('main a', (links) =>
         links.find((a) => a.textContent.trim() === 'Download the evidence pack (zip)')?.href);
     expect(href, 'no "Download the evidence pack (zip)" link on the trace page');
-    await checkZipDownload(page, href, 'evidence');
+    await checkZipDownload(page, href, 'evidence', { workRoot, ledgerctlPath });
   });
   await check('and back: from the insight to the decision', async () => {
     expect(/^\/decisions\//.test(pathOf()), 'not on the decision\'s trace');
@@ -738,7 +586,8 @@ async function main() {
     const from = await page.$eval('#from', (e) => e.value);
     const to = await page.$eval('#to', (e) => e.value);
     expect(Number(to) >= 5 && Number(from) === 1, `the form offers positions ${from} to ${to}`);
-    await checkZipDownload(page, url(`/audit/bundle?from=${from}&to=${to}`), 'audit-bundle');
+    await checkZipDownload(page, url(`/audit/bundle?from=${from}&to=${to}`), 'audit-bundle',
+                          { workRoot, ledgerctlPath });
   });
   return server.dataDir;
 }
@@ -751,10 +600,10 @@ try {
 }
 await cleanup();
 // Kept when something failed, to look at.
-if (failed === 0 && dataDir) {
+if (results().failed === 0 && dataDir) {
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(dataDir.replace(/data-([0-9a-f]+)$/, 'ledgerd-$1.log'), { force: true });
 }
 clearTimeout(globalTimer);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? EXIT_OK : EXIT_FAILED);
+console.log(`${results().passed} passed, ${results().failed} failed`);
+process.exit(results().failed === 0 ? EXIT_OK : EXIT_FAILED);
