@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "engagement/v1/ledger_service.grpc.pb.h"
+#include "gtest/gtest.h"
 #include "services/client_channel.h"
 #include "services/ledger_server.h"
 
@@ -32,6 +34,14 @@ inline std::shared_ptr<grpc::Channel> LocalChannel(int port, const std::string& 
   services::ClientCredentials credentials;
   credentials.token = token;
   return *services::MakeChannel(absl::StrCat("127.0.0.1:", port), credentials);
+}
+
+// The log's head position, as GetLedgerInfo gives it (0 when the call fails, which the test sees).
+inline uint64_t HeadPosition(engagement::v1::LedgerService::Stub& stub) {
+  grpc::ClientContext context;
+  engagement::v1::GetLedgerInfoResponse info;
+  EXPECT_TRUE(stub.GetLedgerInfo(&context, {}, &info).ok());
+  return info.head_position();
 }
 
 inline std::shared_ptr<grpc::Channel> OperatorChannel(const services::LedgerServer& server,

@@ -62,12 +62,7 @@ class ServerTest : public ::testing::Test {
     return e;
   }
 
-  uint64_t Head() {
-    grpc::ClientContext context;
-    engagement::v1::GetLedgerInfoResponse info;
-    EXPECT_TRUE(stub_->GetLedgerInfo(&context, {}, &info).ok());
-    return info.head_position();
-  }
+  uint64_t Head() { return testing_support::HeadPosition(*stub_); }
 
   testing_support::TempDir dir_;
   std::unique_ptr<services::LedgerServer> server_;
