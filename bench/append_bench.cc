@@ -39,6 +39,8 @@ ABSL_FLAG(std::string, scenarios, "1x1,16x1,64x1,16x100", "clients x batch size,
 ABSL_FLAG(int, channels, 8, "gRPC channels (TCP connections) the clients share");
 ABSL_FLAG(int, idle_subscribers, 0,
           "SubscribeLog calls opened first whose clients never read (what they cost the appends)");
+ABSL_FLAG(uint64_t, max_writing_subscriptions, 4,
+          "the server's ledgerd --max_writing_subscriptions (0: no limit)");
 ABSL_FLAG(int, subscriber_batch, 0,
           "the idle subscribers ask for this many events per message (SubscribeLog's "
           "events_per_message; 0: one each)");
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
   options.tls_key = absl::GetFlag(FLAGS_tls_key);
   options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
   options.channels = absl::GetFlag(FLAGS_channels);
+  options.max_writing_subscriptions = absl::GetFlag(FLAGS_max_writing_subscriptions);
   absl::StatusOr<std::unique_ptr<bench::BenchServer>> started = bench::StartBenchServer(options);
   if (!started.ok()) {
     std::fprintf(stderr, "append_bench: %s\n", started.status().ToString().c_str());

@@ -43,6 +43,8 @@ struct BenchServerOptions {
   bool follow_projections = true;
   std::string tls_cert, tls_key, tls_ca;  // empty: plain text on loopback
   int channels = 8;
+  uint64_t max_writing_subscriptions = 4;  // ledgerd --max_writing_subscriptions
+  uint64_t max_subscriptions = 1000;        // ledgerd --max_subscriptions
 };
 
 // A session-held event of the benchmark's engagement with a new session id.
@@ -75,6 +77,8 @@ inline absl::StatusOr<std::unique_ptr<BenchServer>> StartBenchServer(
   server_options.listen = "127.0.0.1:0";
   server_options.data_dir = bench->dir;
   server_options.follow_projections = options.follow_projections;
+  server_options.max_writing_subscriptions = options.max_writing_subscriptions;
+  server_options.max_subscriptions = options.max_subscriptions;
   // Local mode's credentials (an issuer, a policy, the operator's token); TLS when asked for.
   server_options.security.insecure_local = true;
   server_options.security.tls_cert_file = options.tls_cert;

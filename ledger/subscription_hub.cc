@@ -1,14 +1,32 @@
 #include "ledger/subscription_hub.h"
 
 #include <algorithm>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace ledger {
+namespace {
 
-SubscriptionHub::SubscriptionHub(const EventLog* log, uint64_t max_subscriptions)
-    : log_(log), max_subscriptions_(max_subscriptions) {
+// The dispatcher runs only when the CPU has nothing better to do (SCHED_IDLE; where that is
+// refused, the nicest nice value). Lowering one's own priority needs no privilege.
+void LowerThisThreadsPriority() {
+  sched_param param{};
+  if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0) {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+  }
+}
+
+}  // namespace
+
+SubscriptionHub::SubscriptionHub(const EventLog* log, uint64_t max_subscriptions,
+                                 uint64_t max_writing)
+    : log_(log), max_subscriptions_(max_subscriptions), max_writing_(max_writing) {
   {
     absl::MutexLock lock(&mu_);
     head_ = log_->Head().position;
@@ -43,16 +61,19 @@ absl::Status SubscriptionHub::Add(SubscriptionSink* sink, uint64_t from_position
   Subscriber& s = subscribers_[sink];
   s.next = std::max<uint64_t>(from_position, 1);
   s.filter = std::move(filter);
-  work_.Signal();
+  s.id = ++ids_;
+  Queue(sink, s);
   return absl::OkStatus();
 }
 
 void SubscriptionHub::Resume(SubscriptionSink* sink) {
   absl::MutexLock lock(&mu_);
   auto it = subscribers_.find(sink);
-  if (it == subscribers_.end()) return;
+  if (it == subscribers_.end() || it->second.ready) return;
   it->second.ready = true;
-  work_.Signal();
+  // From inside Deliver() the hub queues it once the delivery is over.
+  if (!it->second.delivering) Queue(sink, it->second);
+  work_.Signal();  // (room for another writer)
 }
 
 void SubscriptionHub::Remove(SubscriptionSink* sink) {
@@ -66,7 +87,9 @@ void SubscriptionHub::Remove(SubscriptionSink* sink) {
       delivered_.Wait(&mu_);
     }
   }
-  subscribers_.erase(sink);
+  auto it = subscribers_.find(sink);
+  if (it == subscribers_.end()) return;
+  subscribers_.erase(it);
 }
 
 SubscriptionStats SubscriptionHub::Stats() const {
@@ -83,7 +106,36 @@ SubscriptionStats SubscriptionHub::Stats() const {
 }
 
 bool SubscriptionHub::HasWork(const Subscriber& s) const {
-  return s.ready && !s.delivering && (s.next <= head_ || !s.caught_up_sent);
+  return s.next <= head_ || !s.caught_up_sent;
+}
+
+void SubscriptionHub::Queue(SubscriptionSink* sink, const Subscriber& s) {
+  if (HasWork(s)) {
+    with_work_.push_back({sink, s.id});
+    work_.Signal();
+  } else {
+    waiting_for_head_.push_back({sink, s.id});
+  }
+}
+
+uint64_t SubscriptionHub::WritingNow() {
+  const absl::Time now = absl::Now();
+  auto gone = [&](const std::pair<Turn, absl::Time>& writer) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = subscribers_.find(writer.first.sink);
+    return it == subscribers_.end() || it->second.id != writer.first.id || it->second.ready ||
+           it->second.handed_at != writer.second || now - writer.second >= kStalledAfter;
+  };
+  writers_.erase(std::remove_if(writers_.begin(), writers_.end(), gone), writers_.end());
+  return writers_.size();
+}
+
+SubscriptionHub::Subscriber* SubscriptionHub::Valid(const Turn& turn) {
+  auto it = subscribers_.find(turn.sink);
+  if (it == subscribers_.end() || it->second.id != turn.id || !it->second.ready ||
+      it->second.delivering) {
+    return nullptr;
+  }
+  return &it->second;
 }
 
 void SubscriptionHub::WatchHead() {
@@ -103,32 +155,42 @@ void SubscriptionHub::WatchHead() {
     }
     if (head != seen) {
       seen = head;
-      head_ = head;
+      head_ = std::max(head_, head);
+      for (const Turn& turn : waiting_for_head_) with_work_.push_back(turn);
+      waiting_for_head_.clear();
       work_.SignalAll();
     }
   }
 }
 
 void SubscriptionHub::Dispatch() {
+  LowerThisThreadsPriority();
   std::vector<std::pair<SubscriptionSink*, Subscriber>> batch;
   while (true) {
     batch.clear();
     {
       absl::MutexLock lock(&mu_);
       while (!stopping_) {
-        for (auto& [sink, s] : subscribers_) {
-          if (!HasWork(s)) continue;
-          s.delivering = true;
-          batch.emplace_back(sink, s);
+        while (!with_work_.empty() &&
+               (max_writing_ == 0 || WritingNow() + batch.size() < max_writing_)) {
+          const Turn turn = with_work_.front();
+          with_work_.pop_front();
+          Subscriber* s = Valid(turn);
+          if (s == nullptr) continue;  // gone, or queued twice and already taken
+          if (!HasWork(*s)) {
+            waiting_for_head_.push_back(turn);
+            continue;
+          }
+          s->delivering = true;
+          batch.emplace_back(turn.sink, *s);
         }
         if (!batch.empty()) break;
-        work_.WaitWithTimeout(&mu_, absl::Seconds(1));
+        // Waiting for room: a writer that stalls meanwhile makes room without a signal.
+        work_.WaitWithTimeout(&mu_, with_work_.empty() ? absl::Seconds(1) : kStalledAfter);
       }
       if (stopping_) break;
     }
-    // Subscribers at the same position (the usual case: all caught up) share one read.
-    SharedRead shared;
-    for (auto& [sink, copy] : batch) Serve(sink, std::move(copy), shared);
+    for (auto& [sink, copy] : batch) Serve(sink, std::move(copy), last_read_);
   }
   EndAll(absl::UnavailableError("the ledger is shutting down; resubscribe"));
 }
@@ -146,7 +208,10 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy, SharedRead&
   if (copy.next <= head) {
     // One unfiltered read of the chunk from `next`, kept for the next subscriber at the same
     // position; each subscriber's filter is applied in memory.
-    if (!shared.status.ok() || shared.from != copy.next || shared.head != head) {
+    // A kept read serves if it starts here and is all there is to read: read at this head, or
+    // a full chunk.
+    const bool full = shared.next <= shared.head;
+    if (!shared.status.ok() || shared.from != copy.next || (shared.head != head && !full)) {
       shared = SharedRead();
       shared.from = copy.next;
       shared.head = head;
@@ -187,13 +252,21 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy, SharedRead&
     if (caught_up) it->second.caught_up_sent = true;
     // Nothing to hand over (every event of the chunk filtered out): still ready for the next.
     it->second.ready = !deliver;
+    if (deliver) {
+      it->second.handed_at = absl::Now();
+      writers_.push_back({{sink, it->second.id}, it->second.handed_at});
+    }
   }
   if (deliver) sink->Deliver(std::move(events), caught_up);
   absl::MutexLock lock(&mu_);
   auto it = subscribers_.find(sink);
-  if (it != subscribers_.end()) it->second.delivering = false;
+  if (it != subscribers_.end()) {
+    it->second.delivering = false;
+    // Ready: every event of the chunk was filtered out, or the sink wrote the chunk out and
+    // resumed inside Deliver(). Either way it is queued again.
+    if (it->second.ready) Queue(sink, it->second);
+  }
   delivered_.SignalAll();
-  work_.Signal();
 }
 
 void SubscriptionHub::EndAll(const absl::Status& status) {
@@ -210,6 +283,7 @@ void SubscriptionHub::EndAll(const absl::Status& status) {
   for (SubscriptionSink* sink : ending) sink->End(status);
   absl::MutexLock lock(&mu_);
   for (SubscriptionSink* sink : ending) subscribers_.erase(sink);
+  writers_.clear();
   delivered_.SignalAll();
 }
 

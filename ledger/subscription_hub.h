@@ -13,12 +13,24 @@
 // on the hub's thread, never with a lock of the hub held, so a sink may call Resume() or Remove()
 // from inside Deliver().
 //
+// Appends first: writing every event to every subscriber costs CPU per event per subscriber, on
+// the cores the appends use. So the dispatcher runs at the lowest CPU priority (SCHED_IDLE), and
+// at most `max_writing` subscribers are handed a chunk at once (one whose reader has stopped
+// reading soon stops counting): a new chunk goes out only when the CPU has nothing better to do. Under load subscribers lag (the metrics show by how much) and
+// catch up when the appends slow; appends keep their latency.
+//
+// Turns: subscribers with something to receive wait in one queue and are served in turn, so
+// picking the next costs the same with ten subscribers or ten thousand; those that have
+// everything wait apart until the head moves. The last chunk read is kept for the next
+// subscriber at the same position, so a crowd of caught-up subscribers costs one read.
+//
 // Ownership: `log` is not owned and must outlive the hub. A sink is not owned; it must stay alive
 // until Remove() has returned for it (or End() has been called on it).
 #ifndef ENGAGEMENT_LEDGER_SUBSCRIPTION_HUB_H_
 #define ENGAGEMENT_LEDGER_SUBSCRIPTION_HUB_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -26,6 +38,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "engagement/v1/event.pb.h"
 #include "ledger/event_log.h"
 
@@ -57,8 +70,13 @@ class SubscriptionHub {
  public:
   static constexpr uint64_t kChunkEvents = 256;
   static constexpr uint64_t kChunkBytes = 1 << 20;
+  // A subscriber that has not written its chunk out by then is waiting for its reader (flow
+  // control), not using CPU: it no longer counts against `max_writing`.
+  static constexpr absl::Duration kStalledAfter = absl::Milliseconds(5);
 
-  SubscriptionHub(const EventLog* log, uint64_t max_subscriptions);
+  // `max_writing`: subscribers handed a chunk they have not yet written out, at most (0: no
+  // limit).
+  SubscriptionHub(const EventLog* log, uint64_t max_subscriptions, uint64_t max_writing = 0);
   ~SubscriptionHub();  // ends every remaining subscription with UNAVAILABLE
 
   SubscriptionHub(const SubscriptionHub&) = delete;
@@ -82,9 +100,16 @@ class SubscriptionHub {
     bool ready = true;         // not waiting for the sink to write a chunk out
     bool caught_up_sent = false;
     bool delivering = false;   // the hub's thread is calling the sink outside the lock
+    uint64_t id = 0;           // tells this subscription from a later one at the same address
+    absl::Time handed_at;      // when it was last handed a chunk
+  };
+  // A place in one of the queues; stale once the subscriber is gone or has been taken out.
+  struct Turn {
+    SubscriptionSink* sink;
+    uint64_t id;
   };
 
-  // One read of the log, shared by the subscribers of one dispatch round at the same position.
+  // The last read of the log, kept for the next subscriber at the same position.
   struct SharedRead {
     uint64_t from = 0;
     uint64_t head = 0;
@@ -97,6 +122,12 @@ class SubscriptionHub {
   void Dispatch();
   // True when `s` has something to be given: events beyond it, or its first caught-up mark.
   bool HasWork(const Subscriber& s) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues a ready subscriber: for a turn when it has work, else until the head moves.
+  void Queue(SubscriptionSink* sink, const Subscriber& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Subscribers writing a chunk out now, those that have stalled not counted.
+  uint64_t WritingNow() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The subscriber a turn stands for, if it is still that one and may be given a chunk.
+  Subscriber* Valid(const Turn& turn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Gives `sink` the next chunk from `copy` (taken under the lock), reading it into `shared`
   // unless the previous subscriber of the round already did.
   void Serve(SubscriptionSink* sink, Subscriber copy, SharedRead& shared);
@@ -104,11 +135,18 @@ class SubscriptionHub {
 
   const EventLog* const log_;
   const uint64_t max_subscriptions_;
+  const uint64_t max_writing_;
   mutable absl::Mutex mu_;
   absl::CondVar work_;  // signalled when the head moves, a sink resumes, or stopping
   absl::CondVar delivered_;  // signalled when a delivery ends (Remove waits for it)
   absl::flat_hash_map<SubscriptionSink*, Subscriber> subscribers_ ABSL_GUARDED_BY(mu_);
   uint64_t head_ ABSL_GUARDED_BY(mu_) = 0;
+  // Subscribers handed a chunk, with when; those not done after kStalledAfter are left out.
+  std::vector<std::pair<Turn, absl::Time>> writers_ ABSL_GUARDED_BY(mu_);
+  uint64_t ids_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<Turn> with_work_ ABSL_GUARDED_BY(mu_);       // served first in, first out
+  std::vector<Turn> waiting_for_head_ ABSL_GUARDED_BY(mu_);  // caught up: queued when it moves
+  SharedRead last_read_;  // the dispatcher's only
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread::id dispatch_thread_;
   std::thread head_watcher_;

@@ -233,8 +233,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   if (*completed > 0) {
     LogInfo(absl::StrCat("completed ", *completed, " erasure(s) interrupted by a stop"));
   }
-  server->hub_ = std::make_unique<ledger::SubscriptionHub>(server->log_.get(),
-                                                          options.max_subscriptions);
+  server->hub_ = std::make_unique<ledger::SubscriptionHub>(
+      server->log_.get(), options.max_subscriptions, options.max_writing_subscriptions);
   server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get(), server->auth_.get(),
                                                          server->keys_.get(), server->hub_.get());
 

@@ -111,6 +111,10 @@ struct ServerOptions {
   // Open SubscribeLog calls at most; one more gets RESOURCE_EXHAUSTED. Each costs no thread and
   // at most one chunk of events (ledger/subscription_hub.h).
   uint64_t max_subscriptions = 1000;
+  // Subscribers being written to at once, at most (0: no limit). Sending every event to every
+  // subscriber costs CPU on the cores the appends use; past this many, subscribers wait their
+  // turn and lag, and appends keep their latency.
+  uint64_t max_writing_subscriptions = 4;
   // As-of and other reports computed from the log rather than the read model, at most at once
   // (each can hold a whole organisation's records in memory); one more gets RESOURCE_EXHAUSTED.
   int max_concurrent_replays = 4;

@@ -44,6 +44,9 @@ ABSL_FLAG(int, projection_check_interval_seconds, 3600,
 ABSL_FLAG(uint64_t, max_subscriptions, 1000,
           "open SubscribeLog calls at most; one more gets RESOURCE_EXHAUSTED (each costs no "
           "thread and at most one chunk of events)");
+ABSL_FLAG(uint64_t, max_writing_subscriptions, 4,
+          "subscribers being written to at once, at most; the others wait their turn and lag, so "
+          "that appends keep their latency however many subscribe (0: no limit)");
 ABSL_FLAG(int, max_concurrent_replays, 4,
           "reports as of an earlier point (each replays the log into memory) computed at once at "
           "most; one more gets RESOURCE_EXHAUSTED");
@@ -126,6 +129,7 @@ int main(int argc, char** argv) {
       absl::Seconds(absl::GetFlag(FLAGS_projection_check_interval_seconds));
   options.verify_storage_at_start = absl::GetFlag(FLAGS_verify_storage_at_start);
   options.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
+  options.max_writing_subscriptions = absl::GetFlag(FLAGS_max_writing_subscriptions);
   options.max_concurrent_replays = absl::GetFlag(FLAGS_max_concurrent_replays);
   options.max_grpc_memory_mib = absl::GetFlag(FLAGS_max_grpc_memory_mib);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);

@@ -349,4 +349,53 @@ TEST_F(ServerTest, ASubscriptionInBatchesDeliversEveryEventOnceInOrder) {
   EXPECT_NE(status.error_message().find("events_per_message"), std::string::npos);
 }
 
+// More subscribers than are written to at once (ledgerd --max_writing_subscriptions, 4 by
+// default) take turns: every one, whether catching up or live, gets every event once and in
+// order, and none is left behind.
+TEST_F(ServerTest, SubscribersTakingTurnsEachGetEveryEventOnceInOrder) {
+  constexpr int kSubscribers = 24, kBefore = 300, kDuring = 100;
+  for (int i = 0; i < kBefore; i += 50) {
+    AppendEventsResponse response;
+    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(50), &response).ok());
+  }
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<engagement::v1::SubscribeLogResponse>>> readers;
+  for (int i = 0; i < kSubscribers; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    engagement::v1::SubscribeLogRequest request;
+    request.set_from_position(base_ + 1);
+    request.set_events_per_message(i % 2 == 0 ? 0 : 64);  // single events and batches
+    readers.push_back(stub_->SubscribeLog(contexts.back().get(), request));
+  }
+  std::thread writer([&] {
+    for (int i = 0; i < kDuring; ++i) {
+      AppendEventsResponse response;
+      ASSERT_TRUE(Append(EngagementStream(), Any(), {SessionHeld()}, &response).ok());
+    }
+  });
+  std::vector<std::vector<uint64_t>> received(kSubscribers);
+  std::vector<std::thread> reading;
+  for (int i = 0; i < kSubscribers; ++i) {
+    reading.emplace_back([&, i] {
+      engagement::v1::SubscribeLogResponse message;
+      while (received[i].size() < kBefore + kDuring && readers[i]->Read(&message)) {
+        if (message.has_event()) received[i].push_back(message.event().position());
+        for (const auto& event : message.events().events()) {
+          received[i].push_back(event.position());
+        }
+      }
+    });
+  }
+  writer.join();
+  for (auto& t : reading) t.join();
+  for (auto& context : contexts) context->TryCancel();
+  for (int i = 0; i < kSubscribers; ++i) {
+    ASSERT_EQ(received[i].size(), static_cast<size_t>(kBefore + kDuring)) << "subscriber " << i;
+    for (size_t k = 0; k < received[i].size(); ++k) {
+      ASSERT_EQ(received[i][k], base_ + k + 1) << "subscriber " << i;
+    }
+  }
+}
+
 }  // namespace
