@@ -118,6 +118,7 @@ absl::Status EvidenceProjection::Apply(const Event& event, StateWriter& state) {
       absl::StatusOr<OpenedPersonalData> opened = OpenPersonalData(event, keys_);
       if (!opened.ok()) return opened.status();
       if (opened->state == OpenedPersonalData::State::kErased) r.set_erased(true);
+      if (in.has_sealed_personal_data()) r.set_sealed(true);
       if (opened->state == OpenedPersonalData::State::kClear && opened->data.has_equality()) {
         const auto& eq = opened->data.equality();
         r.set_has_equality(true);
@@ -149,6 +150,7 @@ absl::Status EvidenceProjection::Apply(const Event& event, StateWriter& state) {
               erased.set_consent_withdrawn(true);
               erased.set_erased(true);
               erased.set_retracted(r.retracted());
+              erased.set_sealed(r.sealed());
               r = erased;
             }
           });

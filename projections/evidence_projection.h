@@ -33,11 +33,21 @@ std::string KindPrefix(char kind, absl::string_view org);
 // events are applied.
 class EvidenceProjection final : public Projection {
  public:
-  static constexpr uint32_t kVersion = 3;
+  // 4: participants record whether their data is sealed; the state keeps its history.
+  static constexpr uint32_t kVersion = 4;
   explicit EvidenceProjection(const ledger::SubjectKeyStore* keys = nullptr) : keys_(keys) {}
   absl::string_view name() const override { return "evidence"; }
   uint32_t version() const override { return kVersion; }
   absl::Status Apply(const engagement::v1::Event& event, StateWriter& state) override;
+  // A participant's equality categories are kept only in their record, never in its history, so
+  // that an erasure, which clears them there, leaves none in any past version. As of a past
+  // position they are taken from the record now: the categories if it still has them, none and
+  // erased if the person's sealed data has been erased since (as a replay today would read it).
+  // (evidence_history.cc)
+  std::string HistoryValue(absl::string_view key, absl::string_view value) const override;
+  absl::StatusOr<std::string> AsOfValue(
+      absl::string_view key, absl::string_view kept,
+      absl::FunctionRef<absl::StatusOr<std::optional<std::string>>()> now) const override;
 
  private:
   const ledger::SubjectKeyStore* keys_;

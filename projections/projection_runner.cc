@@ -77,13 +77,16 @@ absl::Status ProjectionRunner::CatchUpOne(Projection* projection, const Progress
   absl::Status failure;
   uint64_t failed_at = 0;
   while (progress.position < head && failure.ok()) {
-    std::unique_ptr<ProjectionDatabase::Chunk> chunk = db_->BeginChunk(projection->name());
+    std::unique_ptr<ProjectionDatabase::Chunk> chunk =
+        db_->BeginChunk(projection->name(), projection);
+    if (progress.position == 0) chunk->StartHistory();
     ledger::LogReadOptions options;
     options.from_position = progress.position + 1;
     options.to_position = std::min(head, progress.position + chunk_events_);
     uint64_t applied = progress.position;
     absl::Status read = log_->ReadLog(options, [&](const engagement::v1::Event& event,
                                                    absl::string_view) {
+      chunk->SetPosition(event.position());
       absl::Status s = projection->Apply(event, *chunk);
       if (!s.ok()) {
         failure = s;
@@ -170,6 +173,29 @@ absl::Status ProjectionRunner::ReadAtHead(
     if (!progress.ok()) return progress.status();
     std::unique_ptr<StateReader> reader = db_->Reader(name);
     return read(*reader, progress->position);
+  }
+  return absl::NotFoundError(absl::StrCat("no projection named ", name));
+}
+
+absl::Status ProjectionRunner::ReadAsOf(absl::string_view name, uint64_t position,
+                                        absl::FunctionRef<absl::Status(const StateReader&)> read) {
+  absl::MutexLock lock(&mu_);
+  for (Projection* projection : projections_) {
+    if (projection->name() != name) continue;
+    // Caught up first, as for a report at the head: an erasure appended since is then applied.
+    absl::Status caught_up = CatchUpOne(projection, nullptr);
+    if (!caught_up.ok()) return absl::FailedPreconditionError(caught_up.message());
+    {
+      absl::MutexLock status_lock(&status_mu_);
+      for (const ProjectionStatus& status : statuses_) {
+        if (status.name == name && !status.check.ok()) {
+          return absl::FailedPreconditionError(status.check.message());
+        }
+      }
+    }
+    absl::StatusOr<std::unique_ptr<StateReader>> reader = db_->ReadAsOf(*projection, position);
+    if (!reader.ok()) return reader.status();
+    return read(**reader);
   }
   return absl::NotFoundError(absl::StrCat("no projection named ", name));
 }

@@ -80,6 +80,13 @@ class ProjectionRunner {
   // NOT_FOUND for an unknown name.
   absl::Status ReadAtHead(absl::string_view name,
                           absl::FunctionRef<absl::Status(const StateReader&, uint64_t)> read);
+  // Brings `name` up to the head, then calls `read` with its records as they stood once
+  // `position` was applied, from its history (state_history.h): as a replay of the log to
+  // `position` today would give them, in time that does not grow with the log. UNAVAILABLE when
+  // its history does not cover `position` (then replay, ReplayInMemory); otherwise as
+  // ReadAtHead.
+  absl::Status ReadAsOf(absl::string_view name, uint64_t position,
+                        absl::FunctionRef<absl::Status(const StateReader&)> read);
 
  private:
   absl::StatusOr<ProjectionCheck> CheckOnce(Projection* projection);

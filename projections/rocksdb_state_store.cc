@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/log_format.h"
 #include "ledger/rocksdb_status.h"
+#include "projections/state_history.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
@@ -14,6 +15,12 @@ namespace {
 std::string Prefix(absl::string_view name) { return absl::StrCat(name, std::string(1, '\0'), "r"); }
 std::string ProgressKey(absl::string_view name) {
   return absl::StrCat(name, std::string(1, '\0'), "p");
+}
+std::string HistoryPrefixOf(absl::string_view name) {
+  return absl::StrCat(name, std::string(1, '\0'), "h");
+}
+std::string HistoryStartKey(absl::string_view name) {
+  return absl::StrCat(name, std::string(1, '\0'), "H");
 }
 
 // A RocksDB snapshot, released with the last reader that uses it.
@@ -127,8 +134,48 @@ absl::StatusOr<ProjectionDatabase::Snapshot> ProjectionDatabase::TakeSnapshot(
   return snapshot;
 }
 
-std::unique_ptr<ProjectionDatabase::Chunk> ProjectionDatabase::BeginChunk(absl::string_view name) {
-  return std::unique_ptr<Chunk>(new Chunk(this, std::string(name)));
+std::unique_ptr<ProjectionDatabase::Chunk> ProjectionDatabase::BeginChunk(
+    absl::string_view name, const Projection* projection) {
+  return std::unique_ptr<Chunk>(new Chunk(this, std::string(name), projection));
+}
+
+absl::StatusOr<std::unique_ptr<StateReader>> ProjectionDatabase::ReadAsOf(
+    const Projection& projection, uint64_t position) const {
+  SharedSnapshot held = HoldSnapshot(db_.get());
+  rocksdb::ReadOptions read;
+  read.snapshot = held.get();
+  absl::StatusOr<Progress> progress = ReadProgress(db_.get(), read, projection.name());
+  if (!progress.ok()) return progress.status();
+  std::string start;
+  rocksdb::Status s = db_->Get(read, HistoryStartKey(projection.name()), &start);
+  if (!s.ok() && !s.IsNotFound()) return ledger::FromRocks(s, "reading projection history");
+  if (s.IsNotFound() || progress->version != projection.version() ||
+      progress->position < position) {
+    return absl::UnavailableError(absl::StrCat("projection ", projection.name(),
+                                               " keeps no history reaching position ", position));
+  }
+  // The reader keeps the snapshot for as long as it lives.
+  class Held final : public StateReader {
+   public:
+    Held(SharedSnapshot snapshot, std::unique_ptr<HistoryReader> reader)
+        : snapshot_(std::move(snapshot)), reader_(std::move(reader)) {}
+    absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const override {
+      return reader_->Get(key);
+    }
+    absl::Status Scan(absl::string_view prefix,
+                      absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
+        const override {
+      return reader_->Scan(prefix, visit);
+    }
+
+   private:
+    SharedSnapshot snapshot_;
+    std::unique_ptr<HistoryReader> reader_;
+  };
+  auto reader = std::make_unique<HistoryReader>(db_.get(), read,
+                                                HistoryPrefixOf(projection.name()),
+                                                Prefix(projection.name()), position, &projection);
+  return std::unique_ptr<StateReader>(std::make_unique<Held>(std::move(held), std::move(reader)));
 }
 
 std::string ProjectionDatabase::RecordKey(absl::string_view name, absl::string_view key) const {
@@ -166,10 +213,21 @@ absl::Status ProjectionDatabase::Chunk::Scan(
 
 void ProjectionDatabase::Chunk::Put(absl::string_view key, absl::string_view value) {
   pending_[std::string(key)] = std::string(value);
+  Keep(key, std::string(value));
 }
 
 void ProjectionDatabase::Chunk::Delete(absl::string_view key) {
   pending_[std::string(key)] = std::nullopt;
+  Keep(key, std::nullopt);
+}
+
+void ProjectionDatabase::Chunk::Keep(absl::string_view key,
+                                     const std::optional<std::string>& value) {
+  if (projection_ == nullptr || position_ == 0) return;
+  std::optional<std::string> kept = value;
+  if (kept.has_value()) kept = projection_->HistoryValue(key, *kept);
+  // The last write of a key at one position is its version as of that position.
+  history_[HistoryKey(key, position_)] = EncodeVersion(kept);
 }
 
 absl::Status ProjectionDatabase::Chunk::Commit(const Progress& progress) {
@@ -184,6 +242,9 @@ absl::Status ProjectionDatabase::Chunk::Commit(const Progress& progress) {
   std::string encoded = ledger::log_format::EncodeFixed64BE(progress.position) +
                         ledger::log_format::EncodeFixed64BE(progress.version).substr(4);
   batch.Put(ProgressKey(name_), encoded);
+  const std::string history_prefix = HistoryPrefixOf(name_);
+  for (const auto& [key, version] : history_) batch.Put(absl::StrCat(history_prefix, key), version);
+  if (starts_history_) batch.Put(HistoryStartKey(name_), ledger::log_format::EncodeFixed64BE(1));
   // No WAL: a chunk and its progress are one batch in one column family, so whatever survives a
   // crash is consistent, and anything lost is recomputed from the log on the next catch-up.
   rocksdb::WriteOptions options;
@@ -191,6 +252,8 @@ absl::Status ProjectionDatabase::Chunk::Commit(const Progress& progress) {
   rocksdb::Status s = db_->db_->Write(options, &batch);
   if (!s.ok()) return ledger::FromRocks(s, "committing projection state");
   pending_.clear();
+  history_.clear();
+  starts_history_ = false;
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 // Layout: for a projection named N,
 //   N 0x00 'r' <record key>   a record of N's state
 //   N 0x00 'p'                N's progress: position (8-byte big-endian) || version (4 bytes)
+//   N 0x00 'h' ..., 'H'       every version of every record, by position (state_history.h)
 // A chunk of events is applied in memory and committed in one WriteBatch together with the new
 // progress, so the state on disk always equals the log applied exactly up to that position (after
 // a crash, perhaps an earlier position: the runner then applies the rest again).
@@ -15,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "projections/projection.h"
 #include "projections/state_store.h"
 #include "rocksdb/db.h"
 
@@ -43,6 +45,13 @@ class ProjectionDatabase {
   };
   absl::StatusOr<Snapshot> TakeSnapshot(absl::string_view name) const;
 
+  // The records of `projection` as they stood once `position` was applied, from its history
+  // (state_history.h), at a snapshot taken now. UNAVAILABLE when its history does not cover
+  // `position` (state written before histories were kept, or not yet applied that far): the
+  // caller then replays the log instead. `projection` must outlive the reader.
+  absl::StatusOr<std::unique_ptr<StateReader>> ReadAsOf(const Projection& projection,
+                                                        uint64_t position) const;
+
   // Writes for one chunk of events: reads see the committed state plus the chunk's own writes.
   class Chunk final : public StateWriter {
    public:
@@ -52,18 +61,31 @@ class ProjectionDatabase {
         const override;
     void Put(absl::string_view key, absl::string_view value) override;
     void Delete(absl::string_view key) override;
+    // The position of the event about to be applied: its writes are kept in the history as of
+    // it. Until this is called, no history is kept.
+    void SetPosition(uint64_t position) { position_ = position; }
+    // This chunk starts the projection from position zero: the history covers it all.
+    void StartHistory() { starts_history_ = true; }
     // Writes the chunk and the new progress atomically (not synced: projection state can always
     // be recomputed from the log, so it is flushed by RocksDB in its own time and on close).
     absl::Status Commit(const Progress& progress);
 
    private:
     friend class ProjectionDatabase;
-    Chunk(const ProjectionDatabase* db, std::string name) : db_(db), name_(std::move(name)) {}
+    Chunk(const ProjectionDatabase* db, std::string name, const Projection* projection)
+        : db_(db), name_(std::move(name)), projection_(projection) {}
+    void Keep(absl::string_view key, const std::optional<std::string>& value);
     const ProjectionDatabase* db_;
     std::string name_;
+    const Projection* projection_;  // null: no history
     std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+    uint64_t position_ = 0;
+    bool starts_history_ = false;
+    std::map<std::string, std::string> history_;  // history key (after N 0x00 'h') -> version
   };
-  std::unique_ptr<Chunk> BeginChunk(absl::string_view name);
+  // `projection`, when given, decides what the chunk keeps in the history (Projection::
+  // HistoryValue); it must outlive the chunk.
+  std::unique_ptr<Chunk> BeginChunk(absl::string_view name, const Projection* projection = nullptr);
 
   // Removes every record and the progress of `name` (before a rebuild).
   absl::Status Clear(absl::string_view name);

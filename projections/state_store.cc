@@ -16,7 +16,7 @@ absl::StatusOr<bool> GetRecord(const StateReader& state, absl::string_view key,
   return true;
 }
 
-void PutRecord(StateWriter& state, absl::string_view key, const google::protobuf::Message& message) {
+std::string SerializeRecord(const google::protobuf::Message& message) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream raw(&bytes);
@@ -24,7 +24,11 @@ void PutRecord(StateWriter& state, absl::string_view key, const google::protobuf
     coded.SetSerializationDeterministic(true);
     message.SerializeToCodedStream(&coded);
   }
-  state.Put(key, bytes);
+  return bytes;
+}
+
+void PutRecord(StateWriter& state, absl::string_view key, const google::protobuf::Message& message) {
+  state.Put(key, SerializeRecord(message));
 }
 
 absl::StatusOr<std::optional<std::string>> MemoryState::Get(absl::string_view key) const {

@@ -40,6 +40,8 @@ class StateWriter : public StateReader {
 // Reads the record at `key` into `message`; false when there is none.
 absl::StatusOr<bool> GetRecord(const StateReader& state, absl::string_view key,
                                google::protobuf::Message* message);
+// `message` serialized deterministically, as records are stored.
+std::string SerializeRecord(const google::protobuf::Message& message);
 // Writes `message` at `key`, serialized deterministically.
 void PutRecord(StateWriter& state, absl::string_view key, const google::protobuf::Message& message);
 

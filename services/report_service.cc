@@ -120,11 +120,15 @@ absl::Status ReportServiceImpl::WithEvidence(
     }
     if (absl::Status slot = TakeReplaySlot(); !slot.ok()) return slot;
     absl::Cleanup give_back = [this] { ReturnReplaySlot(); };
-    projections::EvidenceProjection projection(keys_);
-    projections::MemoryState state;
-    absl::Status replayed = projections::ReplayInMemory(*log_, projection, position, state);
-    if (!replayed.ok()) return replayed;
-    built = digest_and_build(state);
+    // From the projection's history when it reaches that far; else by replaying the log.
+    built = runner_->ReadAsOf("evidence", position, digest_and_build);
+    if (absl::IsUnavailable(built)) {
+      projections::EvidenceProjection projection(keys_);
+      projections::MemoryState state;
+      absl::Status replayed = projections::ReplayInMemory(*log_, projection, position, state);
+      if (!replayed.ok()) return replayed;
+      built = digest_and_build(state);
+    }
   } else {
     built = runner_->ReadAtHead("evidence", [&](const projections::StateReader& state,
                                                 uint64_t at) {
