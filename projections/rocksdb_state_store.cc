@@ -154,6 +154,11 @@ absl::StatusOr<std::unique_ptr<StateReader>> ProjectionDatabase::ReadAsOf(
     return absl::UnavailableError(absl::StrCat("projection ", projection.name(),
                                                " keeps no history reaching position ", position));
   }
+  // As of the position it has applied: the records themselves.
+  if (progress->position == position) {
+    return std::unique_ptr<StateReader>(
+        std::make_unique<RecordReader>(db_.get(), std::string(projection.name()), held));
+  }
   // The reader keeps the snapshot for as long as it lives.
   class Held final : public StateReader {
    public:

@@ -100,30 +100,47 @@ absl::Status HistoryReader::Scan(
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
   const std::string start = absl::StrCat(history_prefix_, HistoryPrefix(prefix));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_));
-  std::string key;
+  std::string key, next_key;
   uint64_t position = 0;
-  it->Seek(start);
-  while (it->Valid()) {
-    absl::string_view found = ledger::View(it->key());
-    if (!absl::StartsWith(found, start)) break;
-    if (!ParseHistoryKey(found.substr(history_prefix_.size()), &key, &position)) {
-      return absl::DataLossError("projection history: a malformed key");
+  // Where the iterator stands: the record key and position of its entry, false past the end.
+  auto at = [&](std::string* record_key, uint64_t* at_position) {
+    if (!it->Valid() || !absl::StartsWith(ledger::View(it->key()), start)) return false;
+    return ParseHistoryKey(ledger::View(it->key()).substr(history_prefix_.size()), record_key,
+                           at_position);
+  };
+  // Moves past the rest of `key`'s versions (a few steps, else one seek).
+  auto skip_versions_of = [&](const std::string& record_key) {
+    for (int step = 0; step < 4; ++step) {
+      it->Next();
+      uint64_t ignored = 0;
+      if (!at(&next_key, &ignored) || next_key != record_key) return;
     }
+    it->Seek(absl::StrCat(history_prefix_, Escape(record_key), absl::string_view(kPastKey, 2)));
+  };
+  it->Seek(start);
+  while (at(&key, &position)) {
     if (position > position_) {
-      // Changed since: the newest version at or before the position, if there is one.
-      it->Seek(absl::StrCat(history_prefix_, HistoryKey(key, position_)));
-      if (!it->Valid() || !absl::StartsWith(ledger::View(it->key()), start)) break;
-      std::string next_key;
-      if (!ParseHistoryKey(ledger::View(it->key()).substr(history_prefix_.size()), &next_key,
-                           &position) ||
-          next_key != key) {
-        continue;  // none: the iterator is at the next record's newest version
+      // Changed since: step to its newest version at or before the position (a few steps, else
+      // one seek); there may be none.
+      bool found = false;
+      for (int step = 0; step < 4 && !found; ++step) {
+        it->Next();
+        if (!at(&next_key, &position) || next_key != key) break;
+        found = position <= position_;
       }
+      if (!found && at(&next_key, &position) && next_key == key) {
+        it->Seek(absl::StrCat(history_prefix_, HistoryKey(key, position_)));
+        found = at(&next_key, &position) && next_key == key;
+      }
+      if (!found) continue;  // none: the iterator is at the next record (or the end)
     }
     absl::StatusOr<std::optional<std::string>> value = AsOf(key, ledger::View(it->value()));
     if (!value.ok()) return value.status();
     if (value->has_value() && !visit(key, **value)) return absl::OkStatus();
-    it->Seek(absl::StrCat(history_prefix_, Escape(key), absl::string_view(kPastKey, 2)));
+    skip_versions_of(key);
+  }
+  if (it->Valid() && absl::StartsWith(ledger::View(it->key()), start)) {
+    return absl::DataLossError("projection history: a malformed key");
   }
   return ledger::FromRocks(it->status(), "scanning projection history");
 }

@@ -115,8 +115,9 @@ struct ServerOptions {
   // subscriber costs CPU on the cores the appends use; past this many, subscribers wait their
   // turn and lag, and appends keep their latency.
   uint64_t max_writing_subscriptions = 4;
-  // As-of and other reports computed from the log rather than the read model, at most at once
-  // (each can hold a whole organisation's records in memory); one more gets RESOURCE_EXHAUSTED.
+  // Reports as of an earlier point, at most at once (each holds an organisation's records in
+  // memory, and replays the log where the projection's history does not reach); one more gets
+  // RESOURCE_EXHAUSTED.
   int max_concurrent_replays = 4;
   // gRPC's memory for all calls' buffers, and threads for synchronous handlers, at most.
   int max_grpc_memory_mib = 256;

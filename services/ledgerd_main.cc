@@ -48,8 +48,8 @@ ABSL_FLAG(uint64_t, max_writing_subscriptions, 4,
           "subscribers being written to at once, at most; the others wait their turn and lag, so "
           "that appends keep their latency however many subscribe (0: no limit)");
 ABSL_FLAG(int, max_concurrent_replays, 4,
-          "reports as of an earlier point (each replays the log into memory) computed at once at "
-          "most; one more gets RESOURCE_EXHAUSTED");
+          "reports as of an earlier point (each loads an organisation's records as they then "
+          "stood) computed at once at most; one more gets RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_grpc_memory_mib, 256,
           "memory gRPC may use for all calls' buffers; under pressure it shrinks flow-control "
           "windows and refuses new calls");
