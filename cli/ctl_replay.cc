@@ -43,7 +43,9 @@ int ReplayCommand(const ReportOptions& options) {
   if (report.from.empty()) report.from = "1900-01-01";
   if (report.to.empty()) report.to = "9999-12-31";
   report.format = "json";
-  // The report replays the evidence projection up to the point, in memory, on the server.
+  report.as_of_from_log = true;
+  // The report replays the log up to the point into a fresh projection, in memory, on the
+  // server: independent of the projection's stored state.
   std::printf("The evidence projection as it stood at --as_of=%s:\n", options.as_of.c_str());
   std::fflush(stdout);
   int code = ReportCommand("assurance", report);
@@ -58,6 +60,8 @@ int ReplayCommand(const ReportOptions& options) {
   request.set_period_start(report.from);
   request.set_period_end(report.to);
   ParseAsOf(options.as_of, request.mutable_as_of());  // checked by ReportCommand above
+  // A replay of the log itself, not the read model's history: what a digest is checked against.
+  request.mutable_as_of()->set_from_log(true);
   grpc::ClientContext context;
   engagement::v1::GetAssuranceReportResponse response;
   grpc::Status asked = reports->GetAssuranceReport(&context, request, &response);

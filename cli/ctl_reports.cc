@@ -101,6 +101,9 @@ int ReportCommand(const std::string& what, const ReportOptions& options) {
   if (!ParseAsOf(options.as_of, &as_of)) {
     return Usage("report: --as_of must be a log position, YYYY-MM-DD or an RFC 3339 time");
   }
+  if (options.as_of_from_log && as_of.point_case() != engagement::v1::AsOf::POINT_NOT_SET) {
+    as_of.set_from_log(true);
+  }
   auto stub = ReportStub(options);
   grpc::ClientContext context;
   Deadline(&context, options);

@@ -27,6 +27,9 @@ struct ReportOptions {
   std::string from, to;
   std::string format = "json";
   std::string as_of;
+  // As of a point, replayed from the log rather than read from the projection's history
+  // (AsOf.from_log): what `replay` does, so that it checks the log, not the read model.
+  bool as_of_from_log = false;
   bool exact = false;
   uint32_t open_loop_days = 0;
   uint32_t minimum_consultation_days = 0;

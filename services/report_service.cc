@@ -121,7 +121,8 @@ absl::Status ReportServiceImpl::WithEvidence(
     if (absl::Status slot = TakeReplaySlot(); !slot.ok()) return slot;
     absl::Cleanup give_back = [this] { ReturnReplaySlot(); };
     // From the projection's history when it reaches that far; else by replaying the log.
-    built = runner_->ReadAsOf("evidence", position, digest_and_build);
+    built = as_of->from_log() ? absl::UnavailableError("from the log, as asked")
+                              : runner_->ReadAsOf("evidence", position, digest_and_build);
     if (absl::IsUnavailable(built)) {
       projections::EvidenceProjection projection(keys_);
       projections::MemoryState state;

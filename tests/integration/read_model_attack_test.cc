@@ -100,7 +100,10 @@ class ReadModelAttackTest : public ::testing::Test {
     engagement::v1::GetTraceabilityRequest request;
     request.set_organisation("QWE");
     request.set_decision_id(decision_id_);
-    if (as_of > 0) request.mutable_as_of()->set_position(as_of);
+    if (as_of > 0) {
+      request.mutable_as_of()->set_position(as_of);
+      request.mutable_as_of()->set_from_log(true);  // a replay of the log, not the read model
+    }
     grpc::ClientContext context;
     engagement::v1::GetTraceabilityResponse response;
     grpc::Status status = ReportService::NewStub(Channel())->GetTraceability(&context, request,
