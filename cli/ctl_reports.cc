@@ -266,8 +266,11 @@ int ProjectionsCommand(const std::string& what, const ReportOptions& options) {
     int code = kExitOk;
     for (const auto& check : response.checks()) {
       if (check.matches()) {
-        std::printf("%-12s OK: %llu records equal the log replayed to position %llu\n",
+        std::printf("%-12s OK: %llu records%s equal the log replayed to position %llu\n",
                     check.name().c_str(), static_cast<unsigned long long>(check.records()),
+                    check.versions() > 0
+                        ? absl::StrCat(" and ", check.versions(), " past versions").c_str()
+                        : "",
                     static_cast<unsigned long long>(check.position()));
       } else {
         std::printf("%-12s FAILED: %s\n", check.name().c_str(), check.mismatch().c_str());

@@ -40,7 +40,13 @@ std::string EvidenceProjection::HistoryValue(absl::string_view key,
   if (!IsParticipant(key)) return std::string(value);
   records::ParticipantRecord r;
   if (!r.ParseFromArray(value.data(), static_cast<int>(value.size()))) return std::string(value);
+  // Data in clear (logs written without the engagement rules) cannot be forgotten: the log holds
+  // it. Sealed data can, and whether it reads as erased depends on the key, not on the position:
+  // neither the categories nor the erased mark go into the history, so that every version
+  // stays what the log gives, before an erasure and after it.
+  if (!r.sealed()) return std::string(value);
   ClearEquality(r);
+  r.clear_erased();
   return SerializeRecord(r);
 }
 
@@ -52,6 +58,7 @@ absl::StatusOr<std::string> EvidenceProjection::AsOfValue(
   if (!r.ParseFromArray(kept.data(), static_cast<int>(kept.size()))) {
     return absl::DataLossError("projection history: a participant's version does not parse");
   }
+  if (!r.sealed()) return std::string(kept);
   absl::StatusOr<std::optional<std::string>> current = now();
   if (!current.ok()) return current.status();
   if (current->has_value()) {
@@ -59,9 +66,9 @@ absl::StatusOr<std::string> EvidenceProjection::AsOfValue(
     if (!today.ParseFromString(**current)) {
       return absl::DataLossError("projection state: a participant's record does not parse");
     }
-    if (today.erased() && r.sealed()) {
-      r.set_erased(true);  // the key is gone: the registration now reads as erased
-    } else if (!today.erased()) {
+    if (today.erased()) {
+      r.set_erased(true);  // the key is gone: from the registration on, it reads as erased
+    } else {
       CopyEquality(today, r);
     }
   }

@@ -39,10 +39,11 @@ class EvidenceProjection final : public Projection {
   absl::string_view name() const override { return "evidence"; }
   uint32_t version() const override { return kVersion; }
   absl::Status Apply(const engagement::v1::Event& event, StateWriter& state) override;
-  // A participant's equality categories are kept only in their record, never in its history, so
-  // that an erasure, which clears them there, leaves none in any past version. As of a past
-  // position they are taken from the record now: the categories if it still has them, none and
-  // erased if the person's sealed data has been erased since (as a replay today would read it).
+  // A participant's sealed equality categories, and whether they read as erased, are kept only
+  // in their record, never in its history, so that an erasure, which clears them there, leaves
+  // none in any past version, and every version stays what the log gives. As of a past position
+  // they are taken from the record now: the categories if it still has them, none and erased if
+  // the person's sealed data has been erased since (as a replay today reads it).
   // (evidence_history.cc)
   std::string HistoryValue(absl::string_view key, absl::string_view value) const override;
   absl::StatusOr<std::string> AsOfValue(

@@ -209,7 +209,12 @@ absl::StatusOr<ProjectionCheck> ProjectionRunner::CheckOnce(Projection* projecti
     check.name = std::string(projection->name());
     return check;
   }
-  return CheckProjection(*log_, *projection, *snapshot->state, snapshot->progress.position);
+  // The history too, replayed into scratch space (one check at a time: they share it).
+  absl::MutexLock checking(&check_mu_);
+  std::unique_ptr<ProjectionDatabase::HistoryScratch> scratch;
+  if (snapshot->history != nullptr) scratch = db_->BeginHistoryScratch(projection->name());
+  return CheckProjection(*log_, *projection, *snapshot->state, snapshot->progress.position,
+                         snapshot->history.get(), scratch.get());
 }
 
 absl::StatusOr<std::vector<ProjectionCheck>> ProjectionRunner::Verify() {

@@ -98,6 +98,7 @@ class ProjectionRunner {
   std::vector<Projection*> projections_;
   uint64_t chunk_events_;
   mutable absl::Mutex mu_;  // serialises CatchUp, Rebuild and the follower
+  absl::Mutex check_mu_;    // one check at a time (they share the history scratch space)
   absl::Mutex status_mu_;
   std::vector<ProjectionStatus> statuses_ ABSL_GUARDED_BY(status_mu_);
   std::atomic<bool> stop_{false};

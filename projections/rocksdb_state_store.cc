@@ -19,6 +19,9 @@ std::string ProgressKey(absl::string_view name) {
 std::string HistoryPrefixOf(absl::string_view name) {
   return absl::StrCat(name, std::string(1, '\0'), "h");
 }
+std::string ScratchPrefixOf(absl::string_view name) {
+  return absl::StrCat(name, std::string(1, '\0'), "c");
+}
 std::string HistoryStartKey(absl::string_view name) {
   return absl::StrCat(name, std::string(1, '\0'), "H");
 }
@@ -36,7 +39,10 @@ SharedSnapshot HoldSnapshot(rocksdb::DB* db) {
 class RecordReader final : public StateReader {
  public:
   RecordReader(rocksdb::DB* db, std::string name, SharedSnapshot snapshot = nullptr)
-      : db_(db), prefix_(Prefix(name)), snapshot_(std::move(snapshot)) {
+      : RecordReader(db, SharedSnapshot(std::move(snapshot)), Prefix(name)) {}
+  // Any other part of a projection's keys (its history, a scratch area), by its prefix.
+  RecordReader(rocksdb::DB* db, SharedSnapshot snapshot, std::string prefix)
+      : db_(db), prefix_(std::move(prefix)), snapshot_(std::move(snapshot)) {
     read_.snapshot = snapshot_.get();
   }
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const override {
@@ -130,6 +136,12 @@ absl::StatusOr<ProjectionDatabase::Snapshot> ProjectionDatabase::TakeSnapshot(
   if (!progress.ok()) return progress.status();
   Snapshot snapshot;
   snapshot.progress = *progress;
+  std::string start;
+  rocksdb::Status s = db_->Get(read, HistoryStartKey(name), &start);
+  if (!s.ok() && !s.IsNotFound()) return ledger::FromRocks(s, "reading projection history");
+  if (s.ok()) {
+    snapshot.history = std::make_unique<RecordReader>(db_.get(), held, HistoryPrefixOf(name));
+  }
   snapshot.state = std::make_unique<RecordReader>(db_.get(), std::string(name), std::move(held));
   return snapshot;
 }
@@ -260,6 +272,41 @@ absl::Status ProjectionDatabase::Chunk::Commit(const Progress& progress) {
   history_.clear();
   starts_history_ = false;
   return absl::OkStatus();
+}
+
+ProjectionDatabase::HistoryScratch::HistoryScratch(const ProjectionDatabase* db, std::string name)
+    : db_(db), name_(std::move(name)),
+      reader_(std::make_unique<RecordReader>(db->db_.get(), nullptr, ScratchPrefixOf(name_))) {}
+
+ProjectionDatabase::HistoryScratch::~HistoryScratch() { db_->ClearScratch(name_); }
+
+void ProjectionDatabase::ClearScratch(absl::string_view name) const {
+  const std::string start = ScratchPrefixOf(name);
+  const std::string end = absl::StrCat(name, std::string(1, '\0'), "d");
+  db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), start, end)
+      .PermitUncheckedError();
+}
+
+void ProjectionDatabase::HistoryScratch::Put(absl::string_view history_key,
+                                             absl::string_view version) {
+  batch_.Put(absl::StrCat(ScratchPrefixOf(name_), history_key),
+             rocksdb::Slice(version.data(), version.size()));
+  if (batch_.Count() >= 10000) failed_.Update(Flush());
+}
+
+absl::Status ProjectionDatabase::HistoryScratch::Flush() {
+  if (!failed_.ok()) return failed_;
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;  // scratch: nothing to recover
+  rocksdb::Status s = db_->db_->Write(options, &batch_);
+  batch_.Clear();
+  return ledger::FromRocks(s, "writing a projection check's scratch history");
+}
+
+std::unique_ptr<ProjectionDatabase::HistoryScratch> ProjectionDatabase::BeginHistoryScratch(
+    absl::string_view name) {
+  ClearScratch(name);  // (whatever a check cut short by a crash left)
+  return std::unique_ptr<HistoryScratch>(new HistoryScratch(this, std::string(name)));
 }
 
 absl::Status ProjectionDatabase::Clear(absl::string_view name) {

@@ -17,8 +17,10 @@
 #include <string>
 
 #include "projections/projection.h"
+#include "projections/projection_check.h"
 #include "projections/state_store.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 
 namespace projections {
 
@@ -42,6 +44,9 @@ class ProjectionDatabase {
   struct Snapshot {
     Progress progress;
     std::unique_ptr<StateReader> state;
+    // Its history as stored then, keys being history keys and values versions
+    // (state_history.h); null when it keeps none.
+    std::unique_ptr<StateReader> history;
   };
   absl::StatusOr<Snapshot> TakeSnapshot(absl::string_view name) const;
 
@@ -87,6 +92,26 @@ class ProjectionDatabase {
   // HistoryValue); it must outlive the chunk.
   std::unique_ptr<Chunk> BeginChunk(absl::string_view name, const Projection* projection = nullptr);
 
+  // Scratch space in this database (under N 0x00 'c') for the history a check replays from the
+  // log: sorted on disk rather than held in memory. Removed when destroyed.
+  class HistoryScratch final : public HistoryCopy {
+   public:
+    ~HistoryScratch() override;
+    void Put(absl::string_view history_key, absl::string_view version) override;
+    absl::Status Flush() override;
+    const StateReader& Reader() const override { return *reader_; }
+
+   private:
+    friend class ProjectionDatabase;
+    HistoryScratch(const ProjectionDatabase* db, std::string name);
+    const ProjectionDatabase* db_;
+    std::string name_;
+    rocksdb::WriteBatch batch_;
+    absl::Status failed_;
+    std::unique_ptr<StateReader> reader_;
+  };
+  std::unique_ptr<HistoryScratch> BeginHistoryScratch(absl::string_view name);
+
   // Removes every record and the progress of `name` (before a rebuild).
   absl::Status Clear(absl::string_view name);
 
@@ -103,6 +128,7 @@ class ProjectionDatabase {
   ProjectionDatabase() = default;
   friend class Chunk;
   std::string RecordKey(absl::string_view name, absl::string_view key) const;
+  void ClearScratch(absl::string_view name) const;
 
   std::unique_ptr<rocksdb::DB> db_;
 };

@@ -372,6 +372,7 @@ grpc::Status ReportServiceImpl::VerifyProjections(
     out->set_name(check.name);
     out->set_position(check.position);
     out->set_records(check.records);
+    out->set_versions(check.versions);
     out->set_matches(check.result.ok());
     if (!check.result.ok()) out->set_mismatch(std::string(check.result.message()));
   }

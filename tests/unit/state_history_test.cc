@@ -1,6 +1,7 @@
 // Reports as of a past position read the projection's history instead of replaying the log: at
 // every position the records must be byte for byte what a replay today gives, erasures made
 // since included, and no past version may keep what an erasure removed.
+#include <functional>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -100,10 +101,15 @@ TEST_F(StateHistoryTest, EveryPositionReadsAsAReplayTodayGivesItErasuresIncluded
   ASSERT_TRUE(runner.CatchUp().ok());
   ExpectEveryPositionMatchesAReplay(runner);
 
-  // Erasures after the fact change every past position, as they change a replay.
+  // Erasures after the fact change every past position, as they change a replay; and the stored
+  // history still equals the log's, so the projection check passes.
   Erase("erased-later");
   Erase("erased-no-categories");
   ExpectEveryPositionMatchesAReplay(runner);  // (ReadAsOf catches up first)
+  absl::StatusOr<std::vector<ProjectionCheck>> checks = runner.Verify();
+  ASSERT_TRUE(checks.ok()) << checks.status();
+  EXPECT_TRUE((*checks)[0].result.ok()) << (*checks)[0].result;
+  EXPECT_GT((*checks)[0].versions, 0u);
 
   // And after a rebuild from zero, the same.
   ASSERT_TRUE(runner.Rebuild("evidence").ok());
@@ -138,6 +144,61 @@ TEST_F(StateHistoryTest, NoPastVersionKeepsAPersonsEqualityCategories) {
     EXPECT_EQ(r.imd_decile(), 0u) << "version at " << position;
   }
   EXPECT_EQ(participant_versions, 2);  // registered, erased
+}
+
+// The projection check compares the history with the log too: a past version changed, removed
+// or added on disk is found and named, and reports (as of a point too) are refused until a
+// rebuild.
+TEST_F(StateHistoryTest, TheCheckFindsAnEditedPastVersion) {
+  const std::string e = ledger::NewUuid(), s = ledger::NewUuid();
+  Add(Opened(e, "2025-04-10"));
+  Add(Session(e, s, "2025-05-10", engagement::v1::ENGAGEMENT_METHOD_FOCUS_GROUP));
+  Add(Participant("someone", "2025-05-11"));
+  const std::string prefix = std::string("evidence") + '\0' + 'h';
+  const std::string session_version = prefix + HistoryKey("s/QWE/" + s, 2);
+  struct Edit {
+    std::function<void(rocksdb::DB&)> apply;
+    std::string named;
+  };
+  const std::vector<Edit> edits = {
+      {[&](rocksdb::DB& db) { ASSERT_TRUE(db.Put({}, session_version, "vedited").ok()); },
+       "the stored version differs from the log's"},
+      {[&](rocksdb::DB& db) { ASSERT_TRUE(db.Delete({}, session_version).ok()); },
+       "the log gives it, it is not stored"},
+      {[&](rocksdb::DB& db) {
+         ASSERT_TRUE(db.Put({}, prefix + HistoryKey("s/QWE/" + s, 1), "vinvented").ok());
+       },
+       "it is stored, the log does not give it"},
+  };
+  for (const Edit& edit : edits) {
+    {
+      ProjectionRunner runner(log_.get(), db_.get(), {evidence_.get()});
+      ASSERT_TRUE(runner.Rebuild("evidence").ok());
+      absl::StatusOr<std::vector<ProjectionCheck>> checks = runner.Verify();
+      ASSERT_TRUE(checks.ok());
+      ASSERT_TRUE((*checks)[0].result.ok()) << (*checks)[0].result;
+    }
+    db_.reset();
+    {
+      rocksdb::DB* raw = nullptr;
+      ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.Sub("projections"), &raw).ok());
+      std::unique_ptr<rocksdb::DB> db(raw);
+      edit.apply(*db);
+    }
+    auto reopened = ProjectionDatabase::Open(dir_.Sub("projections"));
+    ASSERT_TRUE(reopened.ok());
+    db_ = *std::move(reopened);
+    ProjectionRunner runner(log_.get(), db_.get(), {evidence_.get()});
+    absl::StatusOr<std::vector<ProjectionCheck>> checks = runner.Verify();
+    ASSERT_TRUE(checks.ok()) << checks.status();
+    EXPECT_TRUE(absl::IsDataLoss((*checks)[0].result));
+    EXPECT_NE((*checks)[0].result.message().find(edit.named), std::string::npos)
+        << (*checks)[0].result;
+    EXPECT_NE((*checks)[0].result.message().find("s/QWE/" + s), std::string::npos)
+        << (*checks)[0].result;
+    auto read = [](const StateReader&) { return absl::OkStatus(); };
+    EXPECT_TRUE(absl::IsFailedPrecondition(runner.ReadAsOf("evidence", 2, read)));
+  }
 }
 
 TEST(HistoryKeyTest, KeysSortByRecordKeyThenNewestFirstAndParseBack) {
