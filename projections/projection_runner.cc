@@ -154,50 +154,42 @@ absl::Status ProjectionRunner::CatchUpOne(Projection* projection, const Progress
   return absl::OkStatus();
 }
 
-absl::Status ProjectionRunner::ReadAtHead(
-    absl::string_view name, absl::FunctionRef<absl::Status(const StateReader&, uint64_t)> read) {
-  absl::MutexLock lock(&mu_);
+absl::StatusOr<Projection*> ProjectionRunner::CaughtUpToRead(absl::string_view name) {
   for (Projection* projection : projections_) {
     if (projection->name() != name) continue;
     absl::Status caught_up = CatchUpOne(projection, nullptr);
     if (!caught_up.ok()) return absl::FailedPreconditionError(caught_up.message());
-    {
-      absl::MutexLock status_lock(&status_mu_);
-      for (const ProjectionStatus& status : statuses_) {
-        if (status.name == name && !status.check.ok()) {
-          return absl::FailedPreconditionError(status.check.message());
-        }
+    absl::MutexLock status_lock(&status_mu_);
+    for (const ProjectionStatus& status : statuses_) {
+      if (status.name == name && !status.check.ok()) {
+        return absl::FailedPreconditionError(status.check.message());
       }
     }
-    absl::StatusOr<Progress> progress = db_->GetProgress(name);
-    if (!progress.ok()) return progress.status();
-    std::unique_ptr<StateReader> reader = db_->Reader(name);
-    return read(*reader, progress->position);
+    return projection;
   }
   return absl::NotFoundError(absl::StrCat("no projection named ", name));
+}
+
+absl::Status ProjectionRunner::ReadAtHead(
+    absl::string_view name, absl::FunctionRef<absl::Status(const StateReader&, uint64_t)> read) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Projection*> projection = CaughtUpToRead(name);
+  if (!projection.ok()) return projection.status();
+  absl::StatusOr<Progress> progress = db_->GetProgress(name);
+  if (!progress.ok()) return progress.status();
+  std::unique_ptr<StateReader> reader = db_->Reader(name);
+  return read(*reader, progress->position);
 }
 
 absl::Status ProjectionRunner::ReadAsOf(absl::string_view name, uint64_t position,
                                         absl::FunctionRef<absl::Status(const StateReader&)> read) {
   absl::MutexLock lock(&mu_);
-  for (Projection* projection : projections_) {
-    if (projection->name() != name) continue;
-    // Caught up first, as for a report at the head: an erasure appended since is then applied.
-    absl::Status caught_up = CatchUpOne(projection, nullptr);
-    if (!caught_up.ok()) return absl::FailedPreconditionError(caught_up.message());
-    {
-      absl::MutexLock status_lock(&status_mu_);
-      for (const ProjectionStatus& status : statuses_) {
-        if (status.name == name && !status.check.ok()) {
-          return absl::FailedPreconditionError(status.check.message());
-        }
-      }
-    }
-    absl::StatusOr<std::unique_ptr<StateReader>> reader = db_->ReadAsOf(*projection, position);
-    if (!reader.ok()) return reader.status();
-    return read(**reader);
-  }
-  return absl::NotFoundError(absl::StrCat("no projection named ", name));
+  // Caught up first, as for a report at the head: an erasure appended since is then applied.
+  absl::StatusOr<Projection*> projection = CaughtUpToRead(name);
+  if (!projection.ok()) return projection.status();
+  absl::StatusOr<std::unique_ptr<StateReader>> reader = db_->ReadAsOf(**projection, position);
+  if (!reader.ok()) return reader.status();
+  return read(**reader);
 }
 
 absl::StatusOr<ProjectionCheck> ProjectionRunner::CheckOnce(Projection* projection) {

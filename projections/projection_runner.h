@@ -90,6 +90,10 @@ class ProjectionRunner {
 
  private:
   absl::StatusOr<ProjectionCheck> CheckOnce(Projection* projection);
+  // `name` brought up to the head, for a report to read: FAILED_PRECONDITION when it is stopped
+  // at an event or its last check failed; NOT_FOUND for an unknown name.
+  absl::StatusOr<Projection*> CaughtUpToRead(absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CatchUpOne(Projection* projection, const ProgressCallback& progress,
                           const std::function<bool()>& cancelled = nullptr);
 

@@ -7,6 +7,7 @@
 #include "projections/evidence_projection.h"
 #include "projections/projection_runner.h"
 #include "tests/event_builders.h"
+#include "tests/state_dump.h"
 #include "tests/test_support.h"
 
 namespace projections {
@@ -14,14 +15,7 @@ namespace {
 
 using namespace builders;  // NOLINT
 
-std::map<std::string, std::string> Dump(const StateReader& state) {
-  std::map<std::string, std::string> out;
-  EXPECT_TRUE(state.Scan("", [&](absl::string_view k, absl::string_view v) {
-                     out.emplace(std::string(k), std::string(v));
-                     return true;
-                   }).ok());
-  return out;
-}
+using testing_support::Dump;
 
 class ProjectionRunnerTest : public ::testing::Test {
  protected:

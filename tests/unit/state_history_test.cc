@@ -15,6 +15,7 @@
 #include "projections/state_history.h"
 #include "rocksdb/db.h"
 #include "tests/event_builders.h"
+#include "tests/state_dump.h"
 #include "tests/test_support.h"
 
 namespace projections {
@@ -22,14 +23,7 @@ namespace {
 
 using namespace builders;  // NOLINT
 
-std::map<std::string, std::string> Dump(const StateReader& state) {
-  std::map<std::string, std::string> out;
-  EXPECT_TRUE(state.Scan("", [&](absl::string_view k, absl::string_view v) {
-                     out.emplace(std::string(k), std::string(v));
-                     return true;
-                   }).ok());
-  return out;
-}
+using testing_support::Dump;
 
 class StateHistoryTest : public ::testing::Test {
  protected:
