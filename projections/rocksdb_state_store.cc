@@ -244,7 +244,7 @@ void ProjectionDatabase::Chunk::Keep(absl::string_view key,
   std::optional<std::string> kept = value;
   if (kept.has_value()) kept = projection_->HistoryValue(key, *kept);
   // The last write of a key at one position is its version as of that position.
-  history_[HistoryKey(key, position_)] = EncodeVersion(kept);
+  history_.emplace_back(HistoryKey(key, position_), EncodeVersion(kept));
 }
 
 absl::Status ProjectionDatabase::Chunk::Commit(const Progress& progress) {

@@ -15,6 +15,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "projections/projection.h"
 #include "projections/projection_check.h"
@@ -86,7 +88,9 @@ class ProjectionDatabase {
     std::map<std::string, std::optional<std::string>, std::less<>> pending_;
     uint64_t position_ = 0;
     bool starts_history_ = false;
-    std::map<std::string, std::string> history_;  // history key (after N 0x00 'h') -> version
+    // (history key after N 0x00 'h', version), in the order written: a later write of the same
+    // key at the same position comes later in the batch, and so wins.
+    std::vector<std::pair<std::string, std::string>> history_;
   };
   // `projection`, when given, decides what the chunk keeps in the history (Projection::
   // HistoryValue); it must outlive the chunk.
