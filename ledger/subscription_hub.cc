@@ -203,7 +203,7 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy, SharedRead&
     absl::MutexLock lock(&mu_);
     head_ = std::max(head_, head);
   }
-  std::vector<engagement::v1::Event> events;
+  std::vector<SharedEvent> events;
   uint64_t next = copy.next;
   if (copy.next <= head) {
     // One unfiltered read of the chunk from `next`, kept for the next subscriber at the same
@@ -222,7 +222,7 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy, SharedRead&
       uint64_t bytes = 0;
       shared.status = log_->ReadLog(options, [&](const engagement::v1::Event& event,
                                                  absl::string_view record) {
-        shared.events.push_back(event);
+        shared.events.push_back(std::make_shared<const engagement::v1::Event>(event));
         bytes += record.size();
         if (bytes < kChunkBytes) return true;
         shared.next = event.position() + 1;  // the rest of the range comes in the next chunk
@@ -237,8 +237,8 @@ void SubscriptionHub::Serve(SubscriptionSink* sink, Subscriber copy, SharedRead&
       return;
     }
     next = shared.next;
-    for (const engagement::v1::Event& event : shared.events) {
-      if (copy.filter.Matches(event)) events.push_back(event);
+    for (const SharedEvent& event : shared.events) {
+      if (copy.filter.Matches(*event)) events.push_back(event);
     }
   }
   std::optional<uint64_t> caught_up;

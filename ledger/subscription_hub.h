@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -44,12 +45,16 @@
 
 namespace ledger {
 
+// An event read once and handed to every subscriber it matches, without a copy each.
+using SharedEvent = std::shared_ptr<const engagement::v1::Event>;
+
 class SubscriptionSink {
  public:
   virtual ~SubscriptionSink() = default;
   // The next matching events in position order (maybe none), and once, when every event up to
-  // the then head has been delivered, that head. Nothing more comes until Resume(this).
-  virtual void Deliver(std::vector<engagement::v1::Event> events,
+  // the then head has been delivered, that head. Nothing more comes until Resume(this). The
+  // events are shared with the other subscribers given the same chunk, and must not be changed.
+  virtual void Deliver(std::vector<SharedEvent> events,
                        std::optional<uint64_t> caught_up_head) = 0;
   // The subscription is over: the log is shutting down, or a read failed. The hub calls nothing
   // on the sink afterwards (and forgets it once this returns).
@@ -115,7 +120,7 @@ class SubscriptionHub {
     uint64_t head = 0;
     uint64_t next = 0;
     absl::Status status = absl::UnknownError("nothing read");
-    std::vector<engagement::v1::Event> events;
+    std::vector<SharedEvent> events;
   };
 
   void WatchHead();

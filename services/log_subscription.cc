@@ -21,33 +21,47 @@ LogSubscription::LogSubscription(const absl::Status& refused) : hub_(nullptr) {
   FinishLocked(refused);
 }
 
-void LogSubscription::Deliver(std::vector<engagement::v1::Event> events,
+LogSubscription::Outgoing::~Outgoing() {
+  if (message.has_event()) message.unsafe_arena_release_event();
+  if (message.has_events()) {
+    auto* events = message.mutable_events()->mutable_events();
+    while (!events->empty()) events->UnsafeArenaReleaseLast();
+  }
+}
+
+void LogSubscription::Deliver(std::vector<ledger::SharedEvent> events,
                               std::optional<uint64_t> caught_up_head) {
   absl::MutexLock lock(&mu_);
   if (finished_) return;
+  // The message only reads the event (to serialize it); it is given back in ~Outgoing.
+  auto shared = [](const ledger::SharedEvent& event) {
+    return const_cast<engagement::v1::Event*>(event.get());
+  };
   if (per_message_ <= 1) {
-    for (engagement::v1::Event& event : events) {
-      queue_.emplace_back();
-      *queue_.back().mutable_event() = std::move(event);
+    for (ledger::SharedEvent& event : events) {
+      Outgoing& out = queue_.emplace_back();
+      out.message.unsafe_arena_set_allocated_event(shared(event));
+      out.held.push_back(std::move(event));
     }
   } else {
     // Batches of up to per_message_ events, and about 1 MiB; the last one queued (not being
     // written) takes more.
-    size_t bytes = queue_.empty() ? 0 : queue_.back().ByteSizeLong();
-    for (engagement::v1::Event& event : events) {
-      if (queue_.empty() || !queue_.back().has_events() ||
-          static_cast<uint32_t>(queue_.back().events().events_size()) >= per_message_ ||
+    size_t bytes = queue_.empty() ? 0 : queue_.back().message.ByteSizeLong();
+    for (ledger::SharedEvent& event : events) {
+      if (queue_.empty() || !queue_.back().message.has_events() ||
+          static_cast<uint32_t>(queue_.back().message.events().events_size()) >= per_message_ ||
           bytes >= (1u << 20) || (writing_ && queue_.size() == 1)) {
         queue_.emplace_back();  // (never the message being written)
         bytes = 0;
       }
-      bytes += event.ByteSizeLong();
-      *queue_.back().mutable_events()->add_events() = std::move(event);
+      Outgoing& out = queue_.back();
+      bytes += event->ByteSizeLong();
+      out.message.mutable_events()->mutable_events()->UnsafeArenaAddAllocated(shared(event));
+      out.held.push_back(std::move(event));
     }
   }
   if (caught_up_head.has_value()) {
-    queue_.emplace_back();
-    queue_.back().mutable_caught_up()->set_head_position(*caught_up_head);
+    queue_.emplace_back().message.mutable_caught_up()->set_head_position(*caught_up_head);
   }
   if (!writing_ && !queue_.empty()) WriteFrontLocked();
 }
@@ -99,7 +113,7 @@ void LogSubscription::WriteFrontLocked() {
   // a chunk goes out in a few TCP writes instead of one per event.
   grpc::WriteOptions options;
   if (queue_.size() > 1) options.set_buffer_hint();
-  StartWrite(&queue_.front(), options);
+  StartWrite(&queue_.front().message, options);
 }
 
 void LogSubscription::FinishLocked(const absl::Status& status) {

@@ -34,7 +34,7 @@ class LogSubscription final
   // A call refused before it started (bad request, no permission).
   explicit LogSubscription(const absl::Status& refused);
 
-  void Deliver(std::vector<engagement::v1::Event> events,
+  void Deliver(std::vector<ledger::SharedEvent> events,
                std::optional<uint64_t> caught_up_head) override;
   void End(const absl::Status& status) override;
 
@@ -49,7 +49,18 @@ class LogSubscription final
   ledger::SubscriptionHub* const hub_;
   const uint32_t per_message_ = 1;
   absl::Mutex mu_;
-  std::deque<engagement::v1::SubscribeLogResponse> queue_ ABSL_GUARDED_BY(mu_);
+  // A message to write. Its events are the hub's, shared with other subscribers rather than
+  // copied for each: the message points at them, `held` keeps them alive, and they are taken
+  // back out of the message (not deleted with it) when it is destroyed.
+  struct Outgoing {
+    engagement::v1::SubscribeLogResponse message;
+    std::vector<ledger::SharedEvent> held;
+    Outgoing() = default;
+    Outgoing(const Outgoing&) = delete;
+    Outgoing& operator=(const Outgoing&) = delete;
+    ~Outgoing();
+  };
+  std::deque<Outgoing> queue_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);  // to finish with once written out
