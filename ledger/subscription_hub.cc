@@ -87,9 +87,7 @@ void SubscriptionHub::Remove(SubscriptionSink* sink) {
       delivered_.Wait(&mu_);
     }
   }
-  auto it = subscribers_.find(sink);
-  if (it == subscribers_.end()) return;
-  subscribers_.erase(it);
+  subscribers_.erase(sink);  // (a turn it still has in a queue is dropped when reached)
 }
 
 SubscriptionStats SubscriptionHub::Stats() const {

@@ -120,10 +120,14 @@ absl::Status ReportServiceImpl::WithEvidence(
     }
     if (absl::Status slot = TakeReplaySlot(); !slot.ok()) return slot;
     absl::Cleanup give_back = [this] { ReturnReplaySlot(); };
-    // From the projection's history when it reaches that far; else by replaying the log.
-    built = as_of->from_log() ? absl::UnavailableError("from the log, as asked")
-                              : runner_->ReadAsOf("evidence", position, digest_and_build);
-    if (absl::IsUnavailable(built)) {
+    // From the projection's history when it reaches that far and the caller did not ask for the
+    // log itself; else by replaying the log.
+    bool from_history = !as_of->from_log();
+    if (from_history) {
+      built = runner_->ReadAsOf("evidence", position, digest_and_build);
+      from_history = !absl::IsUnavailable(built);  // UNAVAILABLE: no history reaches that far
+    }
+    if (!from_history) {
       projections::EvidenceProjection projection(keys_);
       projections::MemoryState state;
       absl::Status replayed = projections::ReplayInMemory(*log_, projection, position, state);

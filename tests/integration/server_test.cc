@@ -64,6 +64,24 @@ class ServerTest : public ::testing::Test {
 
   uint64_t Head() { return testing_support::HeadPosition(*stub_); }
 
+  // Appends `count` session events (a multiple of 50) in appends of 50.
+  void AppendSessions(int count) {
+    for (int i = 0; i < count; i += 50) {
+      AppendEventsResponse response;
+      ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(50), &response).ok());
+    }
+  }
+  // A subscription from the first event after the engagement every test opens, with a minute's
+  // deadline on `context`.
+  std::unique_ptr<grpc::ClientReader<engagement::v1::SubscribeLogResponse>> SubscribeFromStart(
+      grpc::ClientContext* context, uint32_t events_per_message = 0) {
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    engagement::v1::SubscribeLogRequest request;
+    request.set_from_position(base_ + 1);
+    request.set_events_per_message(events_per_message);
+    return stub_->SubscribeLog(context, request);
+  }
+
   testing_support::TempDir dir_;
   std::unique_ptr<services::LedgerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -107,15 +125,9 @@ TEST_F(ServerTest, ConcurrentAppendsToOneStreamHaveExactlyOneWinnerPerRevision) 
 
 TEST_F(ServerTest, SubscriptionSwitchesFromCatchUpToLiveWithNoGapOrDuplicate) {
   constexpr int kBefore = 300, kDuring = 300;
-  for (int i = 0; i < kBefore; i += 50) {
-    AppendEventsResponse response;
-    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(50), &response).ok());
-  }
+  AppendSessions(kBefore);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  engagement::v1::SubscribeLogRequest request;
-  request.set_from_position(base_ + 1);
-  auto reader = stub_->SubscribeLog(&context, request);
+  auto reader = SubscribeFromStart(&context);
 
   std::thread writer([&] {
     for (int i = 0; i < kDuring; ++i) {
@@ -300,22 +312,11 @@ TEST_F(ServerTest, ShutdownEndsSubscriptionsAndKeepsEverything) {
   EXPECT_EQ((*reopened)->Head().position, base_ + 1);
 }
 
-}  // namespace
-
-namespace {
-
 // A subscriber that asks for batches gets every event once, in order, across catch-up and live.
 TEST_F(ServerTest, ASubscriptionInBatchesDeliversEveryEventOnceInOrder) {
-  for (int i = 0; i < 6; ++i) {
-    AppendEventsResponse response;
-    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(50), &response).ok());
-  }
+  AppendSessions(300);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  engagement::v1::SubscribeLogRequest request;
-  request.set_from_position(base_ + 1);
-  request.set_events_per_message(100);
-  auto reader = stub_->SubscribeLog(&context, request);
+  auto reader = SubscribeFromStart(&context, /*events_per_message=*/100);
   std::thread writer([&] {
     for (int i = 0; i < 100; ++i) {
       AppendEventsResponse response;
@@ -354,19 +355,13 @@ TEST_F(ServerTest, ASubscriptionInBatchesDeliversEveryEventOnceInOrder) {
 // order, and none is left behind.
 TEST_F(ServerTest, SubscribersTakingTurnsEachGetEveryEventOnceInOrder) {
   constexpr int kSubscribers = 24, kBefore = 300, kDuring = 100;
-  for (int i = 0; i < kBefore; i += 50) {
-    AppendEventsResponse response;
-    ASSERT_TRUE(Append(EngagementStream(), Any(), testing_support::Sessions(50), &response).ok());
-  }
+  AppendSessions(kBefore);
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<engagement::v1::SubscribeLogResponse>>> readers;
   for (int i = 0; i < kSubscribers; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
-    contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    engagement::v1::SubscribeLogRequest request;
-    request.set_from_position(base_ + 1);
-    request.set_events_per_message(i % 2 == 0 ? 0 : 64);  // single events and batches
-    readers.push_back(stub_->SubscribeLog(contexts.back().get(), request));
+    // Single events and batches.
+    readers.push_back(SubscribeFromStart(contexts.back().get(), i % 2 == 0 ? 0 : 64));
   }
   std::thread writer([&] {
     for (int i = 0; i < kDuring; ++i) {
