@@ -10,7 +10,7 @@
 FROM debian:12 AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake ninja-build g++ pkg-config libgrpc++-dev protobuf-compiler-grpc protobuf-compiler \
-      libprotobuf-dev grpc-proto librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev \
+      libprotobuf-dev grpc-proto librocksdb-dev libnats-dev libabsl-dev libssl-dev libjemalloc-dev \
       nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libarchive-dev libpango1.0-dev npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -28,7 +28,7 @@ RUN rm -rf build data \
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 librocksdb7.8 libssl3 libabsl20220623 libjemalloc2 \
-      libspdlog1.10 libfmt9 libcpp-httplib0.11 libarchive13 \
+      libspdlog1.10 libfmt9 libcpp-httplib0.11 libarchive13 libnats3.4 \
       libpangocairo-1.0-0 fonts-dejavu-core tzdata ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 ledger \

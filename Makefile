@@ -9,10 +9,10 @@ JOBS ?= $(shell nproc)
 # (make test installs both).
 RUN_PACKAGES := cmake ninja-build g++ pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev grpc-proto \
-  librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
+  librocksdb-dev libnats-dev libabsl-dev libssl-dev libjemalloc-dev nlohmann-json3-dev libcpp-httplib-dev \
   libspdlog-dev libarchive-dev libpango1.0-dev fonts-dejavu-core tzdata openssl
 TEST_PACKAGES := libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev \
-  python3 python3-grpcio python3-protobuf python3-cryptography chromium poppler-utils
+  python3 python3-grpcio python3-protobuf python3-cryptography chromium poppler-utils nats-server
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

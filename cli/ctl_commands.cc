@@ -223,6 +223,16 @@ int Info(const Options& options) {
                   ledger::ToHex(response.head_hash()).c_str(),
                   static_cast<unsigned long long>(response.event_count()),
                   static_cast<unsigned long long>(response.stream_count()));
+      if (response.has_replication()) {
+        const engagement::v1::ReplicationInfo& replication = response.replication();
+        std::printf("node:          %s (%s)\nleader:        %s\nstream:        message %llu "
+                    "applied of %llu\n",
+                    replication.node_id().c_str(), replication.leading() ? "leading" : "following",
+                    replication.leader_id().empty() ? "none at the moment"
+                                                    : replication.leader_id().c_str(),
+                    static_cast<unsigned long long>(replication.applied_sequence()),
+                    static_cast<unsigned long long>(replication.stream_last_sequence()));
+      }
     }
   }
   if (!status.ok()) return Report(status, options);

@@ -18,6 +18,9 @@ struct GroupCommit {
   // Zero when nothing new was written (every batch refused or a repeat).
   absl::Duration write = absl::ZeroDuration();
   bool ok = true;      // false: the write failed and the log now refuses appends
+  // A replicated ledger only: the replicated log did not take the group, so nothing was written
+  // and its appends were refused; the log still writes (ok stays true).
+  bool not_replicated = false;
 };
 
 class CommitObserver {

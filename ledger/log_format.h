@@ -61,6 +61,10 @@ inline constexpr char kTreeSizeKey[] = "tree_size";
 inline constexpr char kGuardPositionKey[] = "guard_position";
 // meta: the guard's StateVersion() that wrote the "guard" family.
 inline constexpr char kGuardVersionKey[] = "guard_version";
+// meta: in a replicated ledger, the sequence number in the replicated log (the JetStream stream)
+// of the last message this log reflects, 8-byte big-endian; written in the same batch as the
+// records it brought (group_replicator.h). Absent on a single node.
+inline constexpr char kReplicationCursorKey[] = "replication_cursor";
 
 inline constexpr size_t kHashSize = 32;
 

@@ -9,35 +9,12 @@
 #include "ledger/log_format.h"
 #include "ledger/merkle_format.h"
 #include "ledger/rocksdb_event_log.h"
+#include "ledger/rocksdb_group_state.h"
 #include "ledger/rocksdb_status.h"
 #include "ledger/uuid.h"
 #include "rocksdb/write_batch.h"
 
 namespace ledger {
-
-// What the commit thread knows while it numbers one group: the log head as the group's earlier batches
-// leave it, and the streams and ids they touched (not yet in RocksDB).
-class RocksDbEventLog::GroupState {
- public:
-  struct IdEntry {
-    uint64_t position;
-    std::string content;  // ClientContent of the earlier event, once computed
-    uint64_t revision;
-    std::string hash;
-    const engagement::v1::Event* event = nullptr;  // when appended earlier in this group
-  };
-  uint64_t next_position = 1;
-  std::string last_hash;
-  uint64_t stream_count = 0;
-  bool stream_count_changed = false;
-  google::protobuf::Timestamp recorded_at;
-  absl::flat_hash_map<std::string, StreamState> streams;
-  absl::flat_hash_map<std::string, IdEntry> ids;
-  // The Merkle leaf hashes of the group's new events, in position order.
-  std::vector<std::string> leaves;
-  // How long the group's storage write took (zero when there was nothing to write).
-  absl::Duration write_time = absl::ZeroDuration();
-};
 
 namespace {
 
@@ -80,6 +57,10 @@ void RocksDbEventLog::AppendAsync(AppendBatch batch, AppendCallback done) {
   }
   pending->batch = std::move(batch);
   pending->done = std::move(done);
+  Enqueue(std::move(pending));
+}
+
+void RocksDbEventLog::Enqueue(std::unique_ptr<PendingAppend> pending) {
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
@@ -110,8 +91,12 @@ void RocksDbEventLog::CommitLoop() {
           this));
       if (queue_.empty()) return;  // stopping, and nothing left to commit
       size_t events = 0;
+      // Records of the replicated log and local appends never share a group.
+      const bool replicated = queue_.front()->replicated;
       while (!queue_.empty()) {
-        size_t n = queue_.front()->batch.events.size();
+        size_t n = queue_.front()->replicated ? queue_.front()->records.size()
+                                              : queue_.front()->batch.events.size();
+        if (queue_.front()->replicated != replicated) break;
         if (!group.empty() && events + n > options_.max_group_events) break;
         events += n;
         group.push_back(std::move(queue_.front()));
@@ -121,6 +106,10 @@ void RocksDbEventLog::CommitLoop() {
       state.next_position = head_.position + 1;
       state.last_hash = head_.hash;
       state.stream_count = head_.stream_count;
+      state.first_position = state.next_position;
+      state.cursor = replication_cursor_.load(std::memory_order_relaxed);
+      state.collect_records =
+          !replicated && replicator_.load(std::memory_order_acquire) != nullptr;
       refused = write_error_;
       committing_ = true;
     }
@@ -144,7 +133,7 @@ void RocksDbEventLog::CommitLoop() {
         head_.hash = state.last_hash;
         head_.stream_count = state.stream_count;
         head_advanced_.SignalAll();
-      } else if (refused.ok()) {
+      } else if (refused.ok() && !state.replication_failed) {
         write_error_ = written;
       }
     }
@@ -152,6 +141,14 @@ void RocksDbEventLog::CommitLoop() {
       if (!refused.ok()) {
         pending->result = absl::UnavailableError(absl::StrCat(
             "the log refuses writes after a failed write: ", refused.message()));
+      } else if (!written.ok() && state.replication_failed && pending->result.ok()) {
+        pending->result = absl::UnavailableError(absl::StrCat(
+            "the replicated log did not acknowledge the append, so it may or may not be in the "
+            "log: append it again with the same event ids (a repeat is answered with the "
+            "original positions): ",
+            written.message()));
+      } else if (!written.ok() && pending->replicated) {
+        pending->result = written;
       } else if (!written.ok() && pending->result.ok()) {
         pending->result = absl::UnavailableError(
             absl::StrCat("the write could not be made durable (after a restart its events may "
@@ -161,7 +158,8 @@ void RocksDbEventLog::CommitLoop() {
       }
     }
     if (CommitObserver* observer = commit_observer_.load(std::memory_order_acquire)) {
-      observer->Committed({group.size(), group_events, state.write_time, written.ok()});
+      observer->Committed({group.size(), group_events, state.write_time,
+                           written.ok() || state.replication_failed, state.replication_failed});
     }
     // Answering the callers (for a server: serializing replies, writing to sockets) happens on
     // the completion thread, so the commit thread goes straight on to the next group.
@@ -208,10 +206,19 @@ absl::Status RocksDbEventLog::WriteGroup(
   rocksdb::WriteBatch batch;
   bool anything = false;
   for (const auto& pending : group) {
+    if (pending->replicated) {
+      absl::Status prepared = PrepareReplicated(pending.get(), state, &batch);
+      if (!prepared.ok()) return prepared;
+      pending->result = AppendResult();
+      anything = anything || state->cursor_changed;
+      continue;
+    }
     pending->result = PrepareBatch(pending.get(), state, &batch);
     if (pending->result.ok() && !pending->result->already_appended) anything = true;
   }
   if (!anything) return absl::OkStatus();
+  absl::Status replicated = ReplicateGroup(state, &batch);
+  if (!replicated.ok()) return replicated;
   if (group_guard_ != nullptr) {
     // The guard's state changes in the same batch as the events that changed it.
     guard_state_->AddGroupTo(&batch);
@@ -237,6 +244,7 @@ absl::Status RocksDbEventLog::WriteGroup(
   if (!s.ok()) return FromRocks(s, "appending");
   if (group_guard_ != nullptr) guard_state_->GroupWritten();
   tree_appender_ = std::move(tree);
+  if (state->cursor_changed) replication_cursor_.store(state->cursor, std::memory_order_release);
   // The streams written lately; older ones are a point lookup in `heads`. (A cache of a million
   // cost more in rehashing as it grew than it saved in lookups.)
   if (stream_cache_.size() > 65'536) stream_cache_.clear();
@@ -349,6 +357,7 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
     std::string record = EncodeCanonicalRecord(event);
     std::string hash = ChainHash(state->last_hash, record);
     state->leaves.push_back(MerkleLeafHash(record));
+    if (state->collect_records) state->records.push_back(hash + record);
     batch->Put(log_, log_format::PositionKey(event.position()), hash + record);
     batch->Put(ids_, event.event_id(), log_format::EncodeFixed64BE(event.position()));
     batch->Put(streams_, log_format::StreamKey(stream, event.stream_revision()),

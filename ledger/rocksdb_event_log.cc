@@ -231,6 +231,8 @@ absl::Status RocksDbEventLog::Recover() {
     absl::MutexLock lock(&mu_);
     head_ = head;
   }
+  absl::Status cursor = RecoverReplicationCursor();
+  if (!cursor.ok()) return cursor;
   return RecoverTree(head.position);
 }
 

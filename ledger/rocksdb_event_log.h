@@ -23,6 +23,7 @@
 #include "ledger/checkpoint_store.h"
 #include "ledger/commit_observer.h"
 #include "ledger/event_log.h"
+#include "ledger/group_replicator.h"
 #include "ledger/merkle_tree.h"
 #include "ledger/rocksdb_guard_state.h"
 #include "ledger/rocksdb_merkle_store.h"
@@ -87,6 +88,24 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   void SetCommitObserver(CommitObserver* observer) {
     commit_observer_.store(observer, std::memory_order_release);
   }
+  // Replication (group_replicator.h). Makes every later group of local appends go through
+  // `replicator` (not owned; must outlive the log) before it is written. Set before appending.
+  void SetReplicator(GroupReplicator* replicator) {
+    replicator_.store(replicator, std::memory_order_release);
+  }
+  // Queues records of the replicated log to be written as they are, in the commit order: each is
+  // checked to extend the chain at the head (position, previous hash, hash, stream revision), the
+  // guard's state follows them (AppendGuard::Apply: history is not re-judged), and `cursor` is
+  // stored with them. A message at or before ReplicationCursor() is skipped (the leader's own).
+  // `done` is called once, after they are durable; DATA_LOSS when they do not extend the chain,
+  // after which the log refuses writes.
+  void ApplyReplicated(uint64_t cursor, std::vector<std::string> records,
+                       std::function<void(absl::Status)> done);
+  // The cursor stored with the last records written (0 on a single node).
+  uint64_t ReplicationCursor() const {
+    return replication_cursor_.load(std::memory_order_acquire);
+  }
+
   // Reads every block of every table file and checks its checksum (the write-ahead log was
   // checked when the log opened). DATA_LOSS naming the damaged file and what to do. Takes about
   // as long as reading the whole database; ledgerd does it at start.
@@ -126,6 +145,10 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
     // generated_id[i]: the log made events[i]'s id, so it cannot have been appended before.
     std::vector<bool> generated_id;
     absl::StatusOr<AppendResult> result = absl::UnknownError("not committed");
+    // Records of the replicated log (ApplyReplicated) instead of a batch to check and number.
+    bool replicated = false;
+    uint64_t cursor = 0;
+    std::vector<std::string> records;
   };
   struct StreamState {
     bool exists = false;
@@ -135,6 +158,8 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
 
   RocksDbEventLog() = default;
   absl::Status Recover();
+  // Queues `pending` for the commit thread, or answers it at once when the log refuses writes.
+  void Enqueue(std::unique_ptr<PendingAppend> pending);
   // Brings the Merkle tree up to the head (a log written before the tree existed, or a tree
   // family lost), then restores the appender.
   absl::Status RecoverTree(uint64_t head);
@@ -151,6 +176,14 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
                           GroupState* state);
   absl::StatusOr<AppendResult> PrepareBatch(PendingAppend* append, GroupState* state,
                                             rocksdb::WriteBatch* batch);
+  // As PrepareBatch for records of the replicated log (rocksdb_replicated.cc).
+  absl::Status PrepareReplicated(PendingAppend* append, GroupState* state,
+                                 rocksdb::WriteBatch* batch);
+  // Sends the group's new records to the replicator, if there is one, and puts the cursor it
+  // returns into `batch`.
+  absl::Status ReplicateGroup(GroupState* state, rocksdb::WriteBatch* batch);
+  // Reads the stored replication cursor (Recover).
+  absl::Status RecoverReplicationCursor();
   absl::StatusOr<StreamState> LoadStreamState(absl::string_view stream) const;
   absl::StatusOr<uint64_t> LookupEventId(absl::string_view event_id) const;
   absl::StatusOr<std::string> ReadRecord(uint64_t position) const;
@@ -201,6 +234,9 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   // Set when a write failed: the log's in-memory state may be ahead of the disk's.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
   std::atomic<CommitObserver*> commit_observer_{nullptr};
+  std::atomic<GroupReplicator*> replicator_{nullptr};
+  // Written by the commit thread once a group is durable; read by anyone.
+  std::atomic<uint64_t> replication_cursor_{0};
   std::string directory_;
 
   // Owned by the commit thread, so unguarded.

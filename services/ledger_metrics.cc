@@ -54,6 +54,7 @@ void LedgerMetrics::Committed(const ledger::GroupCommit& group) {
   group_appends_.Observe(static_cast<double>(group.appends));
   group_events_.Observe(static_cast<double>(group.events));
   if (group.write > absl::ZeroDuration()) write_seconds_.Observe(absl::ToDoubleSeconds(group.write));
+  if (group.not_replicated) not_replicated_groups_.fetch_add(1, std::memory_order_relaxed);
   if (!group.ok) {
     failed_groups_.fetch_add(1, std::memory_order_relaxed);
     if (sources_.health != nullptr) {
@@ -88,6 +89,11 @@ void LedgerMetrics::WriteLog(MetricsText& out) const {
   out.Sample("ledger_commit_groups_total", static_cast<double>(groups_.load()));
   out.Family("ledger_commit_failures_total", "counter", "group commits whose write failed, or that were refused after one");
   out.Sample("ledger_commit_failures_total", static_cast<double>(failed_groups_.load()));
+  out.Family("ledger_commit_not_replicated_total", "counter",
+             "replicated ledger: group commits the stream did not take (a leader deposed or the "
+             "cluster unreachable); their appends were refused UNAVAILABLE");
+  out.Sample("ledger_commit_not_replicated_total",
+             static_cast<double>(not_replicated_groups_.load()));
   out.Family("ledger_commit_group_appends", "histogram", "append requests per group commit");
   group_appends_.WriteTo(out, "ledger_commit_group_appends", {});
   out.Family("ledger_commit_group_events", "histogram", "events per group commit");

@@ -64,6 +64,7 @@ class LedgerMetrics final : public ledger::CommitObserver {
   Histogram write_seconds_;
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> failed_groups_{0};
+  std::atomic<uint64_t> not_replicated_groups_{0};
   std::atomic<bool> told_of_failure_{false};
 };
 

@@ -233,10 +233,16 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   if (*completed > 0) {
     LogInfo(absl::StrCat("completed ", *completed, " erasure(s) interrupted by a stop"));
   }
+  if (!options.replication.servers.empty()) {
+    absl::Status replicated = server->StartReplication(options.replication);
+    if (!replicated.ok()) return replicated;
+  }
+  ledger::EventLog* const event_log = server->log();
   server->hub_ = std::make_unique<ledger::SubscriptionHub>(
-      server->log_.get(), options.max_subscriptions, options.max_writing_subscriptions);
-  server->service_ = std::make_unique<LedgerServiceImpl>(server->log_.get(), server->auth_.get(),
+      event_log, options.max_subscriptions, options.max_writing_subscriptions);
+  server->service_ = std::make_unique<LedgerServiceImpl>(event_log, server->auth_.get(),
                                                          server->keys_.get(), server->hub_.get());
+  server->service_->set_replica(server->replica_.get());
 
   // Projections follow the log in the background; reports at the head catch them up first.
   absl::StatusOr<std::unique_ptr<projections::ProjectionDatabase>> projection_db =
@@ -245,11 +251,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->projection_db_ = *std::move(projection_db);
   server->evidence_ = std::make_unique<projections::EvidenceProjection>(server->keys_.get());
   server->runner_ = std::make_unique<projections::ProjectionRunner>(
-      server->log_.get(), server->projection_db_.get(),
+      event_log, server->projection_db_.get(),
       std::vector<projections::Projection*>{server->evidence_.get()});
   if (options.follow_projections) server->runner_->StartFollowing();
   server->reports_ = std::make_unique<ReportServiceImpl>(
-      server->log_.get(), server->runner_.get(), server->auth_.get(), server->keys_.get(),
+      event_log, server->runner_.get(), server->auth_.get(), server->keys_.get(),
       options.max_concurrent_replays);
   server->audit_ = std::make_unique<AuditServiceImpl>(
       server->log_.get(), server->checkpointer_.get(), server->auth_.get());
@@ -265,7 +271,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
       server->log_.get(), server->projection_db_.get(), server->keys_.get(), server->auth_.get(),
       key_in_data_dir, server->health_.get(), server->witnessing_.get());
   server->privacy_ = std::make_unique<PrivacyServiceImpl>(
-      server->log_.get(), server->auth_.get(), server->keys_.get(), server->runner_.get(),
+      event_log, server->auth_.get(), server->keys_.get(), server->runner_.get(),
       server->projection_db_.get());
   if (options.checkpoint_interval > absl::ZeroDuration()) {
     server->signer_thread_ = std::thread([raw = server.get(), every = options.checkpoint_interval] {
@@ -402,6 +408,10 @@ absl::Status LedgerServer::Shutdown(absl::Duration grace) {
     checkpointer_->SignHead(absl::Now()).IgnoreError();
   }
   if (log_ == nullptr) return absl::OkStatus();
+  // A replica stops leading and following before the log closes; the log then finishes what it
+  // has queued (a group that reaches Replicate now fails rather than write what the stream lacks).
+  forwarding_.reset();
+  if (replica_ != nullptr) replica_->Stop();
   absl::Status closed = log_->Close();
   log_->SetCommitObserver(nullptr);
   return closed;

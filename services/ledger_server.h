@@ -22,6 +22,9 @@
 #include "absl/synchronization/notification.h"
 #include "domain/engagement_rules.h"
 #include "ledger/checkpointer.h"
+#include "ledger/append_forwarding.h"
+#include "ledger/jetstream_replica.h"
+#include "ledger/replicated_event_log.h"
 #include "ledger/rocksdb_event_log.h"
 #include "ledger/subject_key_store.h"
 #include "ledger/subscription_hub.h"
@@ -82,6 +85,10 @@ struct ServerOptions {
   std::string data_dir = "./data";
   // Passed to the log (tests of throughput without a disk may turn sync off).
   ledger::RocksDbOptions log_options;
+  // A replicated ledger (docs/replication.md) when `replication.servers` is not empty: the log is
+  // one node's copy of a NATS JetStream stream, and appends go through the node holding the
+  // leader's lease. Empty servers (the default): a single node on the embedded RocksDB.
+  ledger::JetStreamOptions replication;
   // Keep projections up to date in the background (reports catch up on demand regardless).
   bool follow_projections = true;
   // The Ed25519 key that signs checkpoints (PEM PKCS#8). Required outside local mode, and then
@@ -155,7 +162,13 @@ class LedgerServer {
   int metrics_port() const { return metrics_http_ != nullptr ? metrics_http_->port() : 0; }
   // The HTTP front end's port (0 when not served).
   int http_port() const { return http_front_ != nullptr ? http_front_->port() : 0; }
-  ledger::EventLog* log() const { return log_.get(); }
+  // The log the services use: the local one, or on a replicated ledger the replicated view of it.
+  ledger::EventLog* log() const {
+    return replicated_log_ != nullptr ? static_cast<ledger::EventLog*>(replicated_log_.get())
+                                      : log_.get();
+  }
+  // This node's view of the cluster (nullptr on a single node).
+  const ledger::JetStreamReplica* replica() const { return replica_.get(); }
   projections::ProjectionRunner* projections() const { return runner_.get(); }
   // Whether it can be trusted to serve, and why not (serving_health.h).
   const ServingHealth* health() const { return health_.get(); }
@@ -180,9 +193,17 @@ class LedgerServer {
  private:
   LedgerServer() = default;
   absl::Status StartHttp(const ServerOptions& options);
+  // Joins the replicated ledger: follows the stream into log_ and contends for the lease
+  // (ledger_replication.cc).
+  absl::Status StartReplication(const ledger::JetStreamOptions& options);
 
   int port_ = 0;
   std::unique_ptr<ledger::RocksDbEventLog> log_;
+  // A replicated ledger only: the node's replica, its forwarding of appends, and the EventLog the
+  // services are given (replicated_event_log.h).
+  std::unique_ptr<ledger::JetStreamReplica> replica_;
+  std::unique_ptr<ledger::AppendForwarding> forwarding_;
+  std::unique_ptr<ledger::ReplicatedEventLog> replicated_log_;
   std::unique_ptr<ledger::SubjectKeyStore> keys_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<PrivacyServiceImpl> privacy_;

@@ -192,6 +192,15 @@ grpc::Status LedgerServiceImpl::GetLedgerInfo(grpc::ServerContext* context,
   response->set_event_count(head.position);
   response->set_stream_count(head.stream_count);
   response->set_storage_format_version(ledger::log_format::kFormatVersion);
+  if (replica_ != nullptr) {
+    ledger::ReplicaStatus status = replica_->Status();
+    engagement::v1::ReplicationInfo* replication = response->mutable_replication();
+    replication->set_node_id(replica_->options().node_id);
+    replication->set_leader_id(status.leader_id);
+    replication->set_leading(status.leader);
+    replication->set_applied_sequence(status.applied);
+    replication->set_stream_last_sequence(status.stream_last);
+  }
   return grpc::Status::OK;
 }
 

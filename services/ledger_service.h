@@ -11,6 +11,7 @@
 
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "ledger/event_log.h"
+#include "ledger/jetstream_replica.h"
 #include "ledger/subject_key_store.h"
 #include "ledger/subscription_hub.h"
 #include "services/authenticator.h"
@@ -33,6 +34,9 @@ class LedgerServiceImpl final
   LedgerServiceImpl(ledger::EventLog* log, const Authenticator* auth, ledger::SubjectKeyStore* keys,
                     ledger::SubscriptionHub* hub)
       : log_(log), auth_(auth), keys_(keys), hub_(hub) {}
+  // On a replicated ledger, the node's replica (not owned; must outlive the service), whose view
+  // of the cluster GetLedgerInfo reports. Set before serving.
+  void set_replica(const ledger::JetStreamReplica* replica) { replica_ = replica; }
 
   grpc::ServerUnaryReactor* AppendEvents(grpc::CallbackServerContext* context,
                                          const engagement::v1::AppendEventsRequest* request,
@@ -63,6 +67,7 @@ class LedgerServiceImpl final
                                               std::initializer_list<engagement::v1::Role> roles);
 
   ledger::EventLog* log_;
+  const ledger::JetStreamReplica* replica_ = nullptr;
   const Authenticator* auth_;
   ledger::SubjectKeyStore* keys_;
   ledger::SubscriptionHub* hub_;

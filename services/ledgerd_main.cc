@@ -16,6 +16,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
 #include "services/flag_spelling.h"
 #include "services/ledger_server.h"
 #include "services/logging.h"
@@ -97,6 +99,19 @@ ABSL_FLAG(std::string, master_key_file, "",
           "the master key that wraps participants' data keys (64 hex digits), kept outside the "
           "data directory; default: the LEDGER_MASTER_KEY environment variable");
 
+ABSL_FLAG(std::string, nats_servers, "",
+          "a replicated ledger (docs/replication.md): the NATS servers of its JetStream cluster, "
+          "comma-separated URLs (nats://host:4222,...); empty: a single node on local RocksDB");
+ABSL_FLAG(std::string, node_id, "",
+          "with --nats_servers: this node's name, unique in the cluster (letters, digits, - and _)");
+ABSL_FLAG(std::string, nats_stream, "LEDGER",
+          "with --nats_servers: the JetStream stream that holds the log");
+ABSL_FLAG(int, nats_replicas, 3,
+          "with --nats_servers: copies JetStream keeps of the stream (1, 3 or 5)");
+ABSL_FLAG(int, leader_lease_seconds, 3,
+          "with --nats_servers: how long the leader's lease lasts unless renewed; a new leader "
+          "takes over about this long after the old one dies");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("the engagement ledger server: ledgerd --listen=HOST:PORT --data_dir=DIR");
   services::NormalizeFlagNames(argc, argv);  // --checkpoint-key means --checkpoint_key
@@ -131,6 +146,14 @@ int main(int argc, char** argv) {
   options.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
   options.max_writing_subscriptions = absl::GetFlag(FLAGS_max_writing_subscriptions);
   options.max_concurrent_replays = absl::GetFlag(FLAGS_max_concurrent_replays);
+  for (absl::string_view server :
+       absl::StrSplit(absl::GetFlag(FLAGS_nats_servers), ',', absl::SkipWhitespace())) {
+    options.replication.servers.emplace_back(absl::StripAsciiWhitespace(server));
+  }
+  options.replication.node_id = absl::GetFlag(FLAGS_node_id);
+  options.replication.stream = absl::GetFlag(FLAGS_nats_stream);
+  options.replication.replicas = absl::GetFlag(FLAGS_nats_replicas);
+  options.replication.lease_ttl = absl::Seconds(absl::GetFlag(FLAGS_leader_lease_seconds));
   options.max_grpc_memory_mib = absl::GetFlag(FLAGS_max_grpc_memory_mib);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
