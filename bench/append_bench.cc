@@ -28,6 +28,10 @@
 #include "bench/stream_producer.h"
 
 ABSL_FLAG(double, seconds, 5, "how long each scenario runs");
+ABSL_FLAG(std::string, nats_servers, "",
+          "run the server as the leader of a replicated ledger on these NATS servers (comma-"
+          "separated URLs; docs/replication.md); empty: a single node");
+ABSL_FLAG(int, nats_replicas, 3, "with --nats_servers: the stream's replicas (1, 3 or 5)");
 ABSL_FLAG(std::string, tls_cert, "",
           "serve TLS with this certificate (PEM; its SAN must name 127.0.0.1), clients verifying "
           "it against --tls_ca; default plain text on loopback (local mode). Callers are always "
@@ -205,6 +209,8 @@ int main(int argc, char** argv) {
   options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
   options.channels = absl::GetFlag(FLAGS_channels);
   options.max_writing_subscriptions = absl::GetFlag(FLAGS_max_writing_subscriptions);
+  options.nats_servers = absl::StrSplit(absl::GetFlag(FLAGS_nats_servers), ',', absl::SkipEmpty());
+  options.nats_replicas = absl::GetFlag(FLAGS_nats_replicas);
   absl::StatusOr<std::unique_ptr<bench::BenchServer>> started = bench::StartBenchServer(options);
   if (!started.ok()) {
     std::fprintf(stderr, "append_bench: %s\n", started.status().ToString().c_str());

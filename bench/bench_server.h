@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "engagement/v1/ledger_service.grpc.pb.h"
 #include "ledger/uuid.h"
 #include "services/client_channel.h"
@@ -45,6 +46,10 @@ struct BenchServerOptions {
   int channels = 8;
   uint64_t max_writing_subscriptions = 4;  // ledgerd --max_writing_subscriptions
   uint64_t max_subscriptions = 1000;        // ledgerd --max_subscriptions
+  // A node of a replicated ledger on these NATS servers (ledgerd --nats_servers); empty: a
+  // single node. The benchmark waits until the node leads.
+  std::vector<std::string> nats_servers;
+  int nats_replicas = 3;
 };
 
 // A session-held event of the benchmark's engagement with a new session id.
@@ -83,9 +88,19 @@ inline absl::StatusOr<std::unique_ptr<BenchServer>> StartBenchServer(
   server_options.security.insecure_local = true;
   server_options.security.tls_cert_file = options.tls_cert;
   server_options.security.tls_key_file = options.tls_key;
+  if (!options.nats_servers.empty()) {
+    server_options.replication.servers = options.nats_servers;
+    server_options.replication.node_id = "bench";
+    server_options.replication.replicas = options.nats_replicas;
+  }
   auto server = services::LedgerServer::Start(server_options);
   if (!server.ok()) return server.status();
   bench->server = *std::move(server);
+  if (const ledger::JetStreamReplica* replica = bench->server->replica()) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (!replica->IsLeader() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(20));
+    if (!replica->IsLeader()) return absl::UnavailableError("the node did not become the leader");
+  }
   absl::StatusOr<std::string> token =
       services::ReadTokenFile(bench->server->local_credentials_directory() + "/operator.token");
   if (!token.ok()) return token.status();
