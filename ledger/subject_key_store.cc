@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/rocksdb_status.h"
 #include "ledger/sealed_box.h"
@@ -98,6 +99,31 @@ absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(const std
 }
 
 absl::StatusOr<SubjectKeyLookup> SubjectKeyStore::Find(absl::string_view subject) const {
+  absl::StatusOr<SubjectKeyLookup> local = FindLocal(subject);
+  SharedKeyDirectory* shared = shared_.load(std::memory_order_acquire);
+  if (!local.ok() || local->state != SubjectKeyState::kNone || shared == nullptr) return local;
+  absl::StatusOr<std::optional<std::string>> value = shared->Get(subject);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return local;
+  absl::Status adopted = Adopt(subject, **value);
+  if (!adopted.ok()) return adopted;
+  return FindLocal(subject);
+}
+
+absl::Status SubjectKeyStore::Adopt(absl::string_view subject, absl::string_view value) const {
+  rocksdb::Status s;
+  if (absl::StartsWith(value, "k:")) {
+    s = db_->Put(Synced(), KeyKey(subject), rocksdb::Slice(value.data() + 2, value.size() - 2));
+  } else if (absl::StartsWith(value, "x:")) {
+    s = db_->Put(Synced(), ErasedKey(subject), rocksdb::Slice(value.data() + 2, value.size() - 2));
+  } else {
+    return absl::DataLossError("the shared key directory holds a value of unknown form");
+  }
+  if (!s.ok()) return FromRocks(s, "storing a shared data key");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SubjectKeyLookup> SubjectKeyStore::FindLocal(absl::string_view subject) const {
   SubjectKeyLookup lookup;
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), KeyKey(subject), &value);
@@ -151,14 +177,40 @@ absl::StatusOr<DataKey> SubjectKeyStore::GetOrCreate(absl::string_view subject) 
   key.nonce_key = fresh->substr(kSealKeySize);
   Wipe(*fresh);
   if (!wrapped.ok()) return wrapped.status();
+  std::string stored = absl::StrCat(master_.id(), *wrapped);
+  if (SharedKeyDirectory* shared = shared_.load(std::memory_order_acquire)) {
+    // Another node may have made one first: the one the directory holds is everyone's.
+    absl::StatusOr<std::string> holds = shared->PutIfAbsent(subject, absl::StrCat("k:", stored));
+    if (!holds.ok()) return holds.status();
+    if (*holds != absl::StrCat("k:", stored)) {
+      absl::Status adopted = Adopt(subject, *holds);
+      if (!adopted.ok()) return adopted;
+      absl::StatusOr<SubjectKeyLookup> theirs = FindLocal(subject);
+      if (!theirs.ok()) return theirs.status();
+      if (theirs->state != SubjectKeyState::kPresent) {
+        return absl::FailedPreconditionError(
+            "this participant's personal data was erased; an erased id is never reused");
+      }
+      return theirs->key;
+    }
+  }
   rocksdb::WriteOptions write;
   write.sync = sync_;
-  rocksdb::Status s = db_->Put(write, KeyKey(subject), absl::StrCat(master_.id(), *wrapped));
+  rocksdb::Status s = db_->Put(write, KeyKey(subject), stored);
   if (!s.ok()) return FromRocks(s, "storing a data key");
   return key;
 }
 
 absl::Status SubjectKeyStore::Erase(absl::string_view subject, absl::Time when) {
+  absl::Status erased = ForgetErased(subject, when);
+  if (!erased.ok()) return erased;
+  if (SharedKeyDirectory* shared = shared_.load(std::memory_order_acquire)) {
+    return shared->Replace(subject, absl::StrCat("x:", absl::ToUnixSeconds(when)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SubjectKeyStore::ForgetErased(absl::string_view subject, absl::Time when) {
   absl::MutexLock lock(&write_mu_);
   rocksdb::WriteBatch batch;
   batch.Put(ErasedKey(subject), absl::StrCat(absl::ToUnixSeconds(when)));

@@ -26,6 +26,7 @@
 #ifndef ENGAGEMENT_LEDGER_SUBJECT_KEY_STORE_H_
 #define ENGAGEMENT_LEDGER_SUBJECT_KEY_STORE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ledger/master_key.h"
+#include "ledger/shared_key_directory.h"
 
 namespace rocksdb {
 class DB;
@@ -94,6 +96,11 @@ class SubjectKeyStore {
   absl::Status BeginErasure(absl::string_view subject);
   absl::Status CancelErasure(absl::string_view subject);
   absl::StatusOr<std::vector<std::string>> PendingErasures() const;
+  // A replicated ledger: share keys and erasures with the other nodes through `shared` (not owned;
+  // must outlive the store, or be replaced by null first). See shared_key_directory.h.
+  void SetShared(SharedKeyDirectory* shared) { shared_.store(shared, std::memory_order_release); }
+  // Records an erasure made on another node: as Erase, without telling the shared directory.
+  absl::Status ForgetErased(absl::string_view subject, absl::Time when);
   // A consistent copy of the store in `directory` (which must not exist), by RocksDB checkpoint.
   absl::Status CopyTo(const std::string& directory);
   // How many subjects have a key; how many were erased (a full scan: for tools and tests).
@@ -102,7 +109,13 @@ class SubjectKeyStore {
  private:
   SubjectKeyStore(std::unique_ptr<rocksdb::DB> db, MasterKey master, bool sync);
 
+  // Find in this store only.
+  absl::StatusOr<SubjectKeyLookup> FindLocal(absl::string_view subject) const;
+  // Stores what the shared directory holds for a subject this store does not know.
+  absl::Status Adopt(absl::string_view subject, absl::string_view shared_value) const;
+
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<SharedKeyDirectory*> shared_{nullptr};
   MasterKey master_;
   bool sync_;
   // Serialises the read-then-write of GetOrCreate and Erase.

@@ -15,6 +15,11 @@ absl::Status LedgerServer::StartReplication(const ledger::JetStreamOptions& opti
       ledger::JetStreamReplica::Start(with_logging, log_.get());
   if (!replica.ok()) return replica.status();
   replica_ = *std::move(replica);
+  // Participants' data keys: made on one node, usable on all; erased on one, forgotten by all.
+  absl::StatusOr<std::unique_ptr<ledger::JetStreamKeyDirectory>> shared_keys =
+      ledger::JetStreamKeyDirectory::Start(replica_.get(), keys_.get());
+  if (!shared_keys.ok()) return shared_keys.status();
+  shared_keys_ = *std::move(shared_keys);
   absl::StatusOr<std::unique_ptr<ledger::AppendForwarding>> forwarding =
       ledger::AppendForwarding::Start(replica_.get(), log_.get());
   if (!forwarding.ok()) return forwarding.status();

@@ -23,6 +23,7 @@
 #include "domain/engagement_rules.h"
 #include "ledger/checkpointer.h"
 #include "ledger/append_forwarding.h"
+#include "ledger/jetstream_key_directory.h"
 #include "ledger/jetstream_replica.h"
 #include "ledger/replicated_event_log.h"
 #include "ledger/rocksdb_event_log.h"
@@ -205,6 +206,9 @@ class LedgerServer {
   std::unique_ptr<ledger::AppendForwarding> forwarding_;
   std::unique_ptr<ledger::ReplicatedEventLog> replicated_log_;
   std::unique_ptr<ledger::SubjectKeyStore> keys_;
+  // A replicated ledger only: participants' keys and erasures shared with the other nodes (after
+  // keys_ and replica_, so destroyed before them).
+  std::unique_ptr<ledger::JetStreamKeyDirectory> shared_keys_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<PrivacyServiceImpl> privacy_;
   std::unique_ptr<OperationsServiceImpl> operations_;

@@ -12,9 +12,11 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ledger/append_forwarding.h"
+#include "ledger/jetstream_key_directory.h"
 #include "ledger/jetstream_replica.h"
 #include "ledger/replicated_event_log.h"
 #include "ledger/rocksdb_event_log.h"
+#include "ledger/subject_key_store.h"
 #include "ledger/uuid.h"
 #include "tests/nats_cluster.h"
 #include "tests/test_support.h"
@@ -202,6 +204,51 @@ TEST_F(ReplicatedLogTest, WhenTheLeaderStopsAnotherNodeLeadsAndKeepsItsLog) {
   auto appended = other->log->Append(Sessions(1));
   ASSERT_TRUE(appended.ok()) << appended.status();
   EXPECT_EQ(appended->positions, std::vector<uint64_t>{5});
+}
+
+TEST_F(ReplicatedLogTest, ParticipantsKeysAreSharedAndErasedEverywhere) {
+  auto a = StartNode("a");
+  auto b = StartNode("b");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  auto keys_a = ledger::SubjectKeyStore::Open(dir_.Sub("keys-a"), testing_support::TestMasterKey(), {});
+  auto keys_b = ledger::SubjectKeyStore::Open(dir_.Sub("keys-b"), testing_support::TestMasterKey(), {});
+  auto keys_c = ledger::SubjectKeyStore::Open(dir_.Sub("keys-c"), testing_support::TestMasterKey(), {});
+  ASSERT_TRUE(keys_a.ok() && keys_b.ok() && keys_c.ok());
+  auto shared_a = ledger::JetStreamKeyDirectory::Start(a->replica.get(), keys_a->get());
+  auto shared_b = ledger::JetStreamKeyDirectory::Start(b->replica.get(), keys_b->get());
+  ASSERT_TRUE(shared_a.ok()) << shared_a.status();
+  ASSERT_TRUE(shared_b.ok()) << shared_b.status();
+
+  // A key made on one node unseals on the other: both use the same key.
+  const std::string subject = ledger::NewUuid();
+  auto made = (*keys_a)->GetOrCreate(subject);
+  ASSERT_TRUE(made.ok()) << made.status();
+  auto found = (*keys_b)->Find(subject);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->state, ledger::SubjectKeyState::kPresent);
+  EXPECT_EQ(found->key.encryption_key, made->encryption_key);
+  auto again = (*keys_b)->GetOrCreate(subject);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->nonce_key, made->nonce_key);
+
+  // Erased on one node, forgotten on the other (which held the key) within seconds, and never
+  // given a new key anywhere.
+  ASSERT_TRUE((*keys_b)->Erase(subject, absl::Now()).ok());
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  ledger::SubjectKeyState on_a = ledger::SubjectKeyState::kPresent;
+  while (absl::Now() < give_up) {
+    on_a = (*keys_a)->Find(subject)->state;
+    if (on_a == ledger::SubjectKeyState::kErased) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(on_a, ledger::SubjectKeyState::kErased);
+  EXPECT_EQ((*keys_a)->GetOrCreate(subject).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // A node that never knew the person learns of the erasure, not of the key.
+  auto shared_c = ledger::JetStreamKeyDirectory::Start(a->replica.get(), keys_c->get());
+  ASSERT_TRUE(shared_c.ok());
+  EXPECT_EQ((*keys_c)->Find(subject)->state, ledger::SubjectKeyState::kErased);
 }
 
 }  // namespace
