@@ -300,16 +300,9 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
   }
 
   // Optimistic concurrency against the stream as the earlier batches leave it.
-  StreamState current;
-  if (auto it = state->streams.find(stream); it != state->streams.end()) {
-    current = it->second;
-  } else if (auto cached = stream_cache_.find(stream); cached != stream_cache_.end()) {
-    current = cached->second;
-  } else {
-    absl::StatusOr<StreamState> loaded = LoadStreamState(stream);
-    if (!loaded.ok()) return loaded.status();
-    current = *loaded;
-  }
+  absl::StatusOr<StreamState> found = StreamStateInGroup(stream, *state);
+  if (!found.ok()) return found.status();
+  const StreamState current = *found;
   const ExpectedRevision& expected = append.expected;
   switch (expected.kind) {
     case ExpectedRevision::Kind::kAny:
@@ -379,6 +372,15 @@ absl::StatusOr<AppendResult> RocksDbEventLog::PrepareBatch(PendingAppend* pendin
   result.stream_revision = append.events.back().stream_revision();
   result.last_hash = state->last_hash;
   return result;
+}
+
+absl::StatusOr<RocksDbEventLog::StreamState> RocksDbEventLog::StreamStateInGroup(
+    const std::string& stream, const GroupState& state) const {
+  if (auto it = state.streams.find(stream); it != state.streams.end()) return it->second;
+  if (auto cached = stream_cache_.find(stream); cached != stream_cache_.end()) {
+    return cached->second;
+  }
+  return LoadStreamState(stream);
 }
 
 absl::StatusOr<engagement::v1::Event> RocksDbEventLog::FindEventForGuard(

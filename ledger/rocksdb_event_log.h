@@ -185,6 +185,9 @@ class RocksDbEventLog final : public EventLog, public CheckpointStore {
   // Reads the stored replication cursor (Recover).
   absl::Status RecoverReplicationCursor();
   absl::StatusOr<StreamState> LoadStreamState(absl::string_view stream) const;
+  // The stream as the group's earlier batches leave it (the group, the cache, then storage).
+  absl::StatusOr<StreamState> StreamStateInGroup(const std::string& stream,
+                                                 const GroupState& state) const;
   absl::StatusOr<uint64_t> LookupEventId(absl::string_view event_id) const;
   absl::StatusOr<std::string> ReadRecord(uint64_t position) const;
   // The event at `position`, checked to be what the index that led there says: revision

@@ -54,16 +54,9 @@ absl::Status RocksDbEventLog::PrepareReplicated(PendingAppend* pending, GroupSta
     if (decoded->previous_hash() != state->last_hash) return refuse("the previous hash differs");
     if (ChainHash(state->last_hash, record) != hash) return refuse("the chain hash differs");
     const std::string& stream = decoded->stream();
-    StreamState current;
-    if (auto it = state->streams.find(stream); it != state->streams.end()) {
-      current = it->second;
-    } else if (auto cached = stream_cache_.find(stream); cached != stream_cache_.end()) {
-      current = cached->second;
-    } else {
-      absl::StatusOr<StreamState> loaded = LoadStreamState(stream);
-      if (!loaded.ok()) return loaded.status();
-      current = *loaded;
-    }
+    absl::StatusOr<StreamState> found = StreamStateInGroup(stream, *state);
+    if (!found.ok()) return found.status();
+    const StreamState current = *found;
     const uint64_t revision = current.exists ? current.revision + 1 : 0;
     if (decoded->stream_revision() != revision) {
       return refuse(absl::StrCat("the record has stream revision ", decoded->stream_revision(),

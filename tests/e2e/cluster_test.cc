@@ -124,6 +124,24 @@ class ClusterTest : public ::testing::Test {
     return "";
   }
 
+  // Starts `count` clients spread over the nodes, each appending one engagement at a time and
+  // retrying it until acknowledged; every acknowledged event id goes into `acknowledged`.
+  std::vector<std::thread> StartClients(int count, const std::atomic<bool>& stop, std::mutex& mu,
+                                        std::vector<std::string>& acknowledged) {
+    std::vector<std::thread> clients;
+    for (int c = 0; c < count; ++c) {
+      clients.emplace_back([&, c] {
+        while (!stop.load()) {
+          std::string id = AppendOne(c % kNodes, stop);
+          if (id.empty()) continue;
+          std::lock_guard<std::mutex> lock(mu);
+          acknowledged.push_back(id);
+        }
+      });
+    }
+    return clients;
+  }
+
   // Every event id in node `i`'s log, with how often it appears.
   std::map<std::string, int> EventIds(int i) {
     std::map<std::string, int> ids;
@@ -182,17 +200,7 @@ TEST_F(ClusterTest, KillingTheLeaderThenANatsServerLosesNoAcknowledgedAppend) {
   std::atomic<bool> stop{false};
   std::mutex mu;
   std::vector<std::string> acknowledged;
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 6; ++c) {
-    clients.emplace_back([&, c] {
-      while (!stop.load()) {
-        std::string id = AppendOne(c % kNodes, stop);
-        if (id.empty()) continue;
-        std::lock_guard<std::mutex> lock(mu);
-        acknowledged.push_back(id);
-      }
-    });
-  }
+  std::vector<std::thread> clients = StartClients(6, stop, mu, acknowledged);
   auto acknowledged_count = [&] {
     std::lock_guard<std::mutex> lock(mu);
     return acknowledged.size();
@@ -304,17 +312,7 @@ TEST_F(ClusterTest, KillingEveryProcessAtOnceLosesNoAcknowledgedAppend) {
   std::atomic<bool> stop{false};
   std::mutex mu;
   std::vector<std::string> acknowledged;
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 6; ++c) {
-    clients.emplace_back([&, c] {
-      while (!stop.load()) {
-        std::string id = AppendOne(c % kNodes, stop);
-        if (id.empty()) continue;
-        std::lock_guard<std::mutex> lock(mu);
-        acknowledged.push_back(id);
-      }
-    });
-  }
+  std::vector<std::thread> clients = StartClients(6, stop, mu, acknowledged);
   absl::SleepFor(absl::Seconds(3));
   // kill -9 of all six processes under load (the machine stays up: what the operating system
   // has been given survives, as in a crash of the software, not a power cut).
